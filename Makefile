@@ -1,0 +1,69 @@
+# Two entry points for a fresh machine (Python 3.11+ and make):
+#   make test   set everything up, then lint, type-check, check the contract and run all tests
+#   make run    set everything up, then start the whole system on embedded defaults
+# Everything else here is a step of those two.
+
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+PY := .venv/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: setup system-deps stubs check-stubs lint typecheck layers contract test test-fast unit run clean
+
+$(UV):
+	@command -v python3 >/dev/null || { echo "python3 (3.11+) is required"; exit 1; }
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# The generated stubs live in libs/ses_core/src/ses (git-ignored); the folder must exist
+# before the editable install so that the package's source root is registered.
+.venv/.synced: $(UV) pyproject.toml uv.lock libs/ses_core/pyproject.toml $(wildcard services/*/pyproject.toml)
+	mkdir -p libs/ses_core/src/ses
+	$(UV) sync --frozen
+	touch $@
+
+setup: .venv/.synced stubs
+
+stubs: .venv/.synced
+	$(PY) scripts/gen_protos.py
+
+check-stubs: .venv/.synced
+	$(PY) scripts/gen_protos.py --check
+
+system-deps:
+	bash scripts/ensure-postgres.sh
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+typecheck: setup
+	.venv/bin/mypy libs/ses_core/src/ses_core
+
+layers: setup
+	.venv/bin/lint-imports
+
+contract: setup
+	cd protos && ../.venv/bin/buf lint
+	cd protos && ../.venv/bin/buf format --diff --exit-code
+	bash scripts/buf-breaking.sh
+	$(MAKE) --no-print-directory check-stubs
+
+# The whole gate: what CI runs.
+test: setup system-deps lint typecheck layers contract
+	bash scripts/run-tests.sh $(PYTEST_ARGS)
+
+# Fast loop for developers: no slow suites, no external-server suites.
+test-fast: setup
+	.venv/bin/pytest -m "not slow and not integration" -q $(PYTEST_ARGS)
+
+unit: setup
+	.venv/bin/pytest tests/unit -q $(PYTEST_ARGS)
+
+run: setup
+	.venv/bin/ses up
+
+clean:
+	rm -rf .venv $(TOOLS) libs/ses_core/src/ses .pytest_cache .mypy_cache .ruff_cache .coverage

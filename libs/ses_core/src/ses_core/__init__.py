@@ -1,0 +1,1 @@
+"""SES core: domain rules, platform kit and SDK."""

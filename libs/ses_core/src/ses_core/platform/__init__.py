@@ -1,0 +1,1 @@
+"""Adapters shared by every service: database, messaging, gRPC kit, identity, telemetry, settings."""
