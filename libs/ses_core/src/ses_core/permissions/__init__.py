@@ -1,0 +1,54 @@
+"""Roles and permissions (DESIGN §4): the matrix as data and one decision function.
+
+    decision = authorize(actor, Action.SUBMIT_RESPONSE, resource)
+    require(actor, Action.SUBMIT_RESPONSE, resource)  # raises NotFound / PermissionDenied
+
+Deny by default: an action without a row, a side without requirements, or any
+failed requirement is denied. Scope comes first: other agencies' complaints
+(unless granted or referred), other companies' data and other users' personal
+resources are denied with ``hide_existence`` so that services answer NOT_FOUND.
+
+The matrix lives in ``_matrix.PERMISSIONS`` (one row per ``Action``), its
+building blocks in ``_requirements``; the choices made where the spec is silent
+are recorded in those modules' docstrings.
+"""
+
+from ses_core.permissions._actions import Action
+from ses_core.permissions._decision import (
+    Decision,
+    allowed_actions,
+    authorize,
+    decide,
+    not_found_for,
+    require,
+)
+from ses_core.permissions._fields import (
+    AGENCY_ONLY_FIELDS,
+    COMPANY_ONLY_FIELDS,
+    COMPLAINANT_FIELD_PREFIX,
+    agency_only_fields,
+    visible_fields,
+)
+from ses_core.permissions._matrix import PERMISSIONS, Grant
+from ses_core.permissions._requirements import Requirement
+from ses_core.permissions._resource import Resource, ResourceKind
+
+__all__ = [
+    "AGENCY_ONLY_FIELDS",
+    "COMPANY_ONLY_FIELDS",
+    "COMPLAINANT_FIELD_PREFIX",
+    "PERMISSIONS",
+    "Action",
+    "Decision",
+    "Grant",
+    "Requirement",
+    "Resource",
+    "ResourceKind",
+    "agency_only_fields",
+    "allowed_actions",
+    "authorize",
+    "decide",
+    "not_found_for",
+    "require",
+    "visible_fields",
+]

@@ -1,0 +1,135 @@
+"""The one decision function, and ``require`` for services that just want to stop.
+
+Order of checks:
+
+1. **Scope.** An agency user may not learn that another agency's resource
+   exists (unless the owner granted access or referred it), a company user may
+   not learn about another company's data, and nobody may learn about another
+   user's personal resources. Such requests are denied with
+   ``hide_existence=True``; ``require`` raises ``NotFound`` with the same reason
+   code and wording as a genuine miss (see ``not_found_for``).
+2. **Rule.** The action's row in the matrix; no row means denied.
+3. **Side.** The row's requirements for the actor's side, all of which must
+   hold; the first that fails explains the denial.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ses_core.errors import NotFound, PermissionDenied
+from ses_core.identity import Actor, Side
+from ses_core.permissions._actions import Action
+from ses_core.permissions._matrix import PERMISSIONS, Grant
+from ses_core.permissions._requirements import SIDE_LABELS
+from ses_core.permissions._resource import Resource
+
+ALLOWED = "allowed"
+NO_RULE = "no_rule"
+WRONG_SIDE = "wrong_side"
+OUTSIDE_TENANT = "outside_tenant"
+OUTSIDE_COMPANY = "outside_company"
+NOT_OWNER = "not_owner"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The answer to "may this actor do this to that?".
+
+    ``reason`` is a stable code for logs and tests; ``message`` is the sentence
+    to show. ``hide_existence`` means: answer as if the resource did not exist.
+    """
+
+    allowed: bool
+    reason: str
+    message: str
+    hide_existence: bool = False
+
+
+def authorize(actor: Actor, action: Action, resource: Resource) -> Decision:
+    """Decide against the standard matrix (``PERMISSIONS``)."""
+    return decide(PERMISSIONS, actor, action, resource)
+
+
+def require(actor: Actor, action: Action, resource: Resource) -> None:
+    """Return if allowed; raise ``NotFound`` or ``PermissionDenied`` otherwise."""
+    decision = authorize(actor, action, resource)
+    if decision.allowed:
+        return
+    if decision.hide_existence:
+        raise not_found_for(actor, resource)
+    raise PermissionDenied(decision.message, reason=decision.reason, action=action.value)
+
+
+def not_found_for(actor: Actor, resource: Resource) -> NotFound:
+    """The error for a resource the actor cannot see, or one that does not exist.
+
+    Services raise this for genuine misses too, so that the two cannot be told
+    apart by reason or wording.
+    """
+    where = {Side.AGENCY: " in your agency", Side.COMPANY: " for your company"}.get(actor.side, "")
+    return NotFound(f"There is no {resource.describe()}{where}.", kind=resource.kind.value)
+
+
+def decide(
+    matrix: Mapping[Action, Grant], actor: Actor, action: Action, resource: Resource
+) -> Decision:
+    """Decide against any matrix; ``authorize`` is this with ``PERMISSIONS``."""
+    hidden = _out_of_scope(actor, resource)
+    if hidden is not None:
+        return hidden
+    grant = matrix.get(action)
+    if grant is None:
+        return _deny(NO_RULE, f"Nobody may {action.value.replace('_', ' ')}: no rule allows it.")
+    requirements = grant.for_side(actor.side)
+    if requirements is None:
+        return _deny(WRONG_SIDE, _wrong_side_message(actor.side, grant))
+    for requirement in requirements:
+        if not requirement.holds(actor, resource):
+            remedy = f"; {requirement.remedy}" if requirement.remedy else ""
+            message = f"Only {requirement.who} can {grant.phrase}{remedy}."
+            return _deny(requirement.reason, message)
+    return Decision(True, ALLOWED, f"You may {grant.phrase}.")
+
+
+def allowed_actions(actor: Actor, resource: Resource) -> frozenset[Action]:
+    """Every action the actor may take on the resource (for "available next actions")."""
+    return frozenset(action for action in Action if authorize(actor, action, resource).allowed)
+
+
+def _out_of_scope(actor: Actor, resource: Resource) -> Decision | None:
+    reason = _scope_violation(actor, resource)
+    if reason is None:
+        return None
+    return _deny(reason, not_found_for(actor, resource).message, hide_existence=True)
+
+
+def _scope_violation(actor: Actor, resource: Resource) -> str | None:
+    if resource.owner_user_id is not None and resource.owner_user_id != actor.user_id:
+        return NOT_OWNER
+    if (
+        actor.side is Side.AGENCY
+        and resource.tenant_id is not None
+        and not resource.readable_by_tenant(actor.tenant_id)
+    ):
+        return OUTSIDE_TENANT
+    if (
+        actor.side is Side.COMPANY
+        and resource.company_id is not None
+        and resource.company_id != actor.company_id
+    ):
+        return OUTSIDE_COMPANY
+    return None
+
+
+def _wrong_side_message(side: Side, grant: Grant) -> str:
+    allowed = [SIDE_LABELS[s] for s in grant.sides()]
+    who = SIDE_LABELS[side].capitalize()
+    if not allowed:
+        return f"Nobody can {grant.phrase}."
+    return f"{who} cannot {grant.phrase}; only {' and '.join(allowed)} can."
+
+
+def _deny(reason: str, message: str, *, hide_existence: bool = False) -> Decision:
+    return Decision(False, reason, message, hide_existence)
