@@ -1,0 +1,383 @@
+"""An information request (IR): what the agency asks a company, and the company's response.
+
+An IR belongs to a complaint. Created through ``Complaint.add_information_request``
+it records its events into the complaint's list, so the unit of work pulls them
+from the complaint. Its commands check the IR's own state and data rules, and
+are called on the IR (``complaint.information_request(ir_id).extend_due_date(...)``)
+except where the complaint adds rules of its own: adding, editing and sending
+requests, drafts to the POC and send-back requests go through ``Complaint``.
+An IR that has been sent and is not final implies an open complaint (sending
+needs one, and closing or canceling ends every request), so the IR's own table
+is enough for the other commands.
+
+Choices where the spec is silent:
+
+- ``original_due_date`` is the due date the company was first given in the
+  current round: set on sending and on each send-back, kept on extensions
+  (every extension is listed in ``extensions``, every send-back in ``send_backs``).
+- Sending a response back turns the submitted response into the company's new
+  draft, so the POC edits it instead of starting over; the quick-look mark is
+  cleared, as it is on every submission.
+- A submission uses the content given, or else the saved draft; an empty
+  response (no text, file or link) is refused. ``restricted`` defaults to the
+  draft's flag. Text is stored with line breaks as LF, the form that is counted.
+- While one send-back request awaits the agency, a second one is refused.
+- Marking quick look twice is a no-op and raises no event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import Field
+
+from ses_core.errors import PreconditionFailed, ValidationFailed
+from ses_core.lifecycle._time import eastern_today
+from ses_core.lifecycle.information_request import (
+    INFORMATION_REQUEST_MACHINE,
+    InformationRequestAction,
+    InformationRequestContext,
+    InformationRequestStatus,
+)
+from ses_core.models import complaint_events as ev
+from ses_core.models._aggregate import Aggregate, stamp
+from ses_core.models._checks import distinct_ids, new_id, required_text
+from ses_core.models.information_request_parts import (
+    DueDateExtension,
+    QuickLook,
+    Reminder,
+    ResponseContent,
+    ResponseDraft,
+    SendBack,
+    SendBackRequest,
+    SubmittedResponse,
+)
+from ses_core.uploads import UploadPolicy, normalize_response_text
+
+_Status = InformationRequestStatus
+_Action = InformationRequestAction
+_Context = InformationRequestContext
+_AWAITING_COMPANY = frozenset({_Status.SENT_TO_COMPANY, _Status.SENT_BACK})
+
+
+class InformationRequest(Aggregate):
+    id: str
+    complaint_id: str
+    tenant_id: str
+    company_id: str
+    request_text: str
+    document_file_ids: list[str] = Field(default_factory=list)
+    status: InformationRequestStatus = Field(default=_Status.DRAFT, frozen=True)
+    due_date: date | None = None
+    original_due_date: date | None = None
+    created_by: str
+    created_at: datetime
+    sent_by: str | None = None
+    sent_at: datetime | None = None
+    extensions: list[DueDateExtension] = Field(default_factory=list)
+    reminders: list[Reminder] = Field(default_factory=list)
+    send_backs: list[SendBack] = Field(default_factory=list)
+    send_back_requests: list[SendBackRequest] = Field(default_factory=list)
+    quick_look: QuickLook | None = None
+    draft: ResponseDraft | None = None
+    responses: list[SubmittedResponse] = Field(default_factory=list)
+    cancel_reason: str = ""
+    canceled_at: datetime | None = None
+    completed_at: datetime | None = None
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        complaint_id: str,
+        tenant_id: str,
+        company_id: str,
+        request_text: str,
+        now: datetime,
+        by: str,
+        due_date: date | None = None,
+        document_file_ids: Sequence[str] = (),
+        ir_id: str | None = None,
+    ) -> InformationRequest:
+        """A new unsent request; a due date given now must already be in the future."""
+        # The EDIT guard holds the rule for a draft's due date; a dry run applies it.
+        INFORMATION_REQUEST_MACHINE.next_state(_Status.DRAFT, _Action.EDIT, _Context(now, due_date))
+        ir = cls(
+            id=ir_id or new_id(),
+            complaint_id=complaint_id,
+            tenant_id=tenant_id,
+            company_id=company_id,
+            request_text=required_text(
+                request_text, "the text of the information request", reason="request_text_required"
+            ),
+            document_file_ids=distinct_ids(document_file_ids, "a document id"),
+            due_date=due_date,
+            created_by=by,
+            created_at=now,
+        )
+        ir._emit(ev.InformationRequestAdded, now, by, due_date=due_date)
+        return ir
+
+    # -- derived -------------------------------------------------------------------
+
+    @property
+    def awaits_company(self) -> bool:
+        return self.status in _AWAITING_COMPANY
+
+    @property
+    def was_sent(self) -> bool:
+        return self.sent_at is not None
+
+    @property
+    def response(self) -> SubmittedResponse | None:
+        """The latest submitted response, if any."""
+        return self.responses[-1] if self.responses else None
+
+    def is_overdue(self, now: datetime) -> bool:
+        """The company owes a response and its due date is before today (US Eastern)."""
+        return (
+            self.awaits_company and self.due_date is not None and eastern_today(now) > self.due_date
+        )
+
+    # -- agency side ----------------------------------------------------------------
+
+    def edit(
+        self,
+        now: datetime,
+        *,
+        by: str,
+        request_text: str | None = None,
+        due_date: date | None = None,
+        document_file_ids: Sequence[str] | None = None,
+    ) -> None:
+        """Change an unsent request; only the fields given change."""
+        with self._transition(INFORMATION_REQUEST_MACHINE, _Action.EDIT, _Context(now, due_date)):
+            changes: dict[str, Any] = {}
+            if request_text is not None:
+                changes["request_text"] = required_text(
+                    request_text,
+                    "the text of the information request",
+                    reason="request_text_required",
+                )
+            if due_date is not None:
+                changes["due_date"] = due_date
+            if document_file_ids is not None:
+                changes["document_file_ids"] = distinct_ids(document_file_ids, "a document id")
+            changed = tuple(name for name, value in changes.items() if getattr(self, name) != value)
+            for name in changed:
+                setattr(self, name, changes[name])
+            if changed:
+                self._emit(ev.InformationRequestUpdated, now, by, changed_fields=changed)
+
+    def send(self, now: datetime, *, by: str) -> None:
+        with self._transition(
+            INFORMATION_REQUEST_MACHINE, _Action.SEND, _Context(now, self.due_date)
+        ):
+            self.sent_by, self.sent_at = by, now
+            self.original_due_date = self.due_date
+            self._emit(ev.InformationRequestSent, now, by, due_date=self.due_date)
+
+    def extend_due_date(self, new_due_date: date, now: datetime, *, by: str) -> None:
+        """Move the due date later; the original due date is kept."""
+        previous = self.due_date
+        context = _Context(now, new_due_date, current_due_date=previous)
+        with self._transition(INFORMATION_REQUEST_MACHINE, _Action.EXTEND_DUE_DATE, context):
+            assert previous is not None
+            assert self.original_due_date is not None
+            self.due_date = new_due_date
+            self.extensions.append(
+                DueDateExtension(
+                    previous_due_date=previous,
+                    due_date=new_due_date,
+                    extended_by=by,
+                    extended_at=now,
+                )
+            )
+            self._emit(
+                ev.DueDateExtended,
+                now,
+                by,
+                previous_due_date=previous,
+                due_date=new_due_date,
+                original_due_date=self.original_due_date,
+            )
+
+    def send_reminder(self, now: datetime, *, by: str, note: str = "") -> None:
+        with self._transition(INFORMATION_REQUEST_MACHINE, _Action.SEND_REMINDER):
+            self.reminders.append(Reminder(sent_by=by, sent_at=now, note=note.strip()))
+            self._emit(ev.ReminderSent, now, by, due_date=self.due_date, note=note.strip())
+
+    def cancel(self, now: datetime, *, by: str, reason: str = "") -> None:
+        with self._transition(INFORMATION_REQUEST_MACHINE, _Action.CANCEL):
+            self.cancel_reason, self.canceled_at = reason.strip(), now
+            self._emit(ev.InformationRequestCanceled, now, by, reason=reason.strip())
+
+    def mark_quick_look(self, now: datetime, *, by: str) -> None:
+        with self._transition(INFORMATION_REQUEST_MACHINE, _Action.MARK_QUICK_LOOK):
+            if self.quick_look is None:
+                self.quick_look = QuickLook(marked_by=by, marked_at=now)
+                self._emit(ev.QuickLookMarked, now, by)
+
+    def send_back(self, new_due_date: date, reason: str, now: datetime, *, by: str) -> None:
+        """Return the response for updates, with a new due date and a reason."""
+        context = _Context(now, new_due_date, reason=reason)
+        with self._transition(INFORMATION_REQUEST_MACHINE, _Action.SEND_BACK, context):
+            returned = self.responses[-1]
+            self.due_date = self.original_due_date = new_due_date
+            self.quick_look = None
+            self.draft = ResponseDraft(
+                content=returned.content,
+                restricted=returned.restricted,
+                saved_by=returned.submitted_by,
+                saved_at=now,
+            )
+            self.send_backs.append(
+                SendBack(
+                    reason=reason.strip(), due_date=new_due_date, sent_back_by=by, sent_back_at=now
+                )
+            )
+            self._emit(ev.ResponseSentBack, now, by, reason=reason.strip(), due_date=new_due_date)
+
+    def complete(self, now: datetime, *, by: str) -> None:
+        """Accept the response."""
+        with self._transition(INFORMATION_REQUEST_MACHINE, _Action.COMPLETE):
+            self.completed_at = now
+            self._emit(ev.InformationRequestCompleted, now, by)
+
+    def end_with_complaint(self, *, closed: bool, now: datetime, by: str) -> None:
+        """Follow the complaint's closure (complete, or cancel a draft) or cancellation."""
+        action = _Action.COMPLAINT_CLOSED if closed else _Action.COMPLAINT_CANCELED
+        with self._transition(INFORMATION_REQUEST_MACHINE, action) as target:
+            if target is _Status.COMPLETED:
+                self.completed_at = now
+                self._emit(ev.InformationRequestCompleted, now, by, cascaded=True)
+                return
+            self.canceled_at = now
+            self.cancel_reason = (
+                "The complaint was closed." if closed else "The complaint was canceled."
+            )
+            self._emit(
+                ev.InformationRequestCanceled, now, by, reason=self.cancel_reason, cascaded=True
+            )
+
+    # -- company side ---------------------------------------------------------------
+
+    def save_draft(
+        self,
+        content: ResponseContent,
+        now: datetime,
+        *,
+        by: str,
+        restricted: bool = False,
+        policy: UploadPolicy | None = None,
+    ) -> None:
+        """Replace the company's draft; anyone on the complaint may save one."""
+        with self._transition(INFORMATION_REQUEST_MACHINE, _Action.SAVE_DRAFT):
+            self.draft = ResponseDraft(
+                content=_checked(content, policy), restricted=restricted, saved_by=by, saved_at=now
+            )
+            self._emit(ev.ResponseDrafted, now, by, restricted=restricted)
+
+    def send_draft_to_poc(self, now: datetime, *, by: str, company_poc_id: str) -> None:
+        """Tell the Company POC the draft is ready; call through the complaint."""
+        with self._transition(INFORMATION_REQUEST_MACHINE, _Action.SEND_DRAFT_TO_POC):
+            if self.draft is None:
+                raise PreconditionFailed(
+                    "There is no saved draft to send to the Company POC; save the draft first.",
+                    reason="draft_missing",
+                )
+            self.draft = self.draft.model_copy(update={"sent_to_poc_at": now})
+            self._emit(ev.DraftSentToPoc, now, by, company_poc_id=company_poc_id)
+
+    def submit_response(
+        self,
+        now: datetime,
+        *,
+        by: str,
+        content: ResponseContent | None = None,
+        restricted: bool | None = None,
+        policy: UploadPolicy | None = None,
+    ) -> SubmittedResponse:
+        """Submit the given content, or else the saved draft, to the agency."""
+        with self._transition(INFORMATION_REQUEST_MACHINE, _Action.SUBMIT_RESPONSE):
+            chosen = content if content is not None else self.draft.content if self.draft else None
+            if chosen is None or chosen.is_empty():
+                raise ValidationFailed(
+                    "The response is empty: write text, attach a file or add a link, then submit.",
+                    reason="response_empty",
+                )
+            if restricted is None:
+                restricted = self.draft.restricted if self.draft else False
+            submitted = SubmittedResponse(
+                content=_checked(chosen, policy),
+                restricted=restricted,
+                submitted_by=by,
+                submitted_at=now,
+            )
+            self.responses.append(submitted)
+            self.draft = None
+            self.quick_look = None
+            self._emit(
+                ev.ResponseSubmitted,
+                now,
+                by,
+                restricted=restricted,
+                submission_number=len(self.responses),
+                file_count=len(submitted.content.file_ids),
+                link_count=len(submitted.content.links),
+            )
+            return submitted
+
+    def request_send_back(self, reason: str, now: datetime, *, by: str) -> None:
+        """The POC asks the agency to return the response; call through the complaint."""
+        context = _Context(now, reason=reason)
+        with self._transition(INFORMATION_REQUEST_MACHINE, _Action.REQUEST_SEND_BACK, context):
+            pending = self._pending_send_back_request()
+            if pending is not None:
+                raise PreconditionFailed(
+                    f"A send-back was already requested on {pending.requested_at:%Y-%m-%d}; "
+                    "wait for the agency to answer it.",
+                    reason="send_back_already_requested",
+                )
+            self.send_back_requests.append(
+                SendBackRequest(reason=reason.strip(), requested_by=by, requested_at=now)
+            )
+            self._emit(ev.SendBackRequested, now, by, reason=reason.strip())
+
+    def _pending_send_back_request(self) -> SendBackRequest | None:
+        latest = self.responses[-1].submitted_at
+        for request in reversed(self.send_back_requests):
+            if request.requested_at >= latest:
+                return request
+        return None
+
+    # -- plumbing -------------------------------------------------------------------
+
+    def _emit(
+        self, event_type: type[ev.InformationRequestEvent], now: datetime, by: str, **fields: Any
+    ) -> None:
+        self._record(
+            event_type(
+                tenant_id=self.tenant_id,
+                complaint_id=self.complaint_id,
+                company_id=self.company_id,
+                information_request_id=self.id,
+                **stamp(now, by),
+                **fields,
+            )
+        )
+
+
+def _checked(content: ResponseContent, policy: UploadPolicy | None) -> ResponseContent:
+    """Content within the limits of DESIGN §2, with text stored as counted."""
+    rules = policy or UploadPolicy()
+    rules.check_response_text(content.text)
+    for link in content.links:
+        rules.check_link(link)
+    return ResponseContent(
+        text=normalize_response_text(content.text),
+        file_ids=tuple(distinct_ids(content.file_ids, "a file id")),
+        links=tuple(dict.fromkeys(content.links)),
+    )

@@ -1,0 +1,42 @@
+"""How the domain reads "today" and "in the future": US Eastern calendar dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from ses_core.lifecycle import eastern_today, is_future_date, require_aware
+
+
+@pytest.mark.parametrize(
+    ("instant", "today"),
+    [
+        # 23:59 EDT on 1 May is 03:59 UTC on 2 May.
+        (datetime(2025, 5, 2, 3, 59, tzinfo=UTC), date(2025, 5, 1)),
+        (datetime(2025, 5, 2, 4, 0, tzinfo=UTC), date(2025, 5, 2)),
+        # Winter: EST is UTC-5.
+        (datetime(2025, 1, 2, 4, 59, tzinfo=UTC), date(2025, 1, 1)),
+        (datetime(2025, 1, 2, 5, 0, tzinfo=UTC), date(2025, 1, 2)),
+        # An instant given in another zone means the same moment.
+        (datetime(2025, 5, 2, 9, 0, tzinfo=timezone(timedelta(hours=9))), date(2025, 5, 1)),
+    ],
+)
+def test_today_is_the_date_in_new_york(instant: datetime, today: date) -> None:
+    assert eastern_today(instant) == today
+
+
+def test_a_naive_instant_is_refused() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        require_aware(datetime(2025, 5, 1, 12, 0))
+
+
+@given(st.datetimes(timezones=st.just(UTC)), st.integers(min_value=-3, max_value=3))
+def test_only_dates_strictly_after_today_are_in_the_future(now: datetime, shift: int) -> None:
+    today = eastern_today(now)
+    try:
+        day = today + timedelta(days=shift)
+    except OverflowError:
+        return
+    assert is_future_date(day, now) is (shift > 0)
