@@ -1,0 +1,64 @@
+"""Persistence adapters: engines, schema helpers, repositories, unit of work, outbox, migrations.
+
+Public surface (import from here):
+
+* engines: :func:`create_database_engine`, :func:`sqlite_url`, :func:`session_factory`
+* schema: :func:`new_metadata`, :data:`NAMING_CONVENTION`, :class:`UtcDateTime`,
+  :data:`JsonDocument`, :data:`platform_metadata`, :data:`outbox_table`,
+  :data:`idempotency_keys_table`, :data:`processed_events_table`
+* domain persistence: :class:`TenantScopedRepository`, :class:`SqlUnitOfWork`
+* outbox and idempotency: :class:`OutboxStore`, :class:`OutboxRecord`,
+  :class:`PendingRecord`, :func:`claim_event`, :func:`was_processed`
+* migrations: :func:`upgrade_to_head`, :func:`ensure_at_head`, :func:`run_migrations`,
+  :func:`create_platform_tables_v1`, :func:`drop_platform_tables_v1`,
+  :class:`SchemaNotAtHead`
+"""
+
+from ses_core.platform.db.engine import create_database_engine, session_factory, sqlite_url
+from ses_core.platform.db.migrations import (
+    SchemaNotAtHead,
+    create_platform_tables_v1,
+    drop_platform_tables_v1,
+    ensure_at_head,
+    run_migrations,
+    upgrade_to_head,
+)
+from ses_core.platform.db.outbox import OutboxRecord, OutboxStore, PendingRecord
+from ses_core.platform.db.platform_tables import (
+    idempotency_keys_table,
+    outbox_table,
+    platform_metadata,
+    processed_events_table,
+)
+from ses_core.platform.db.processed import claim_event, was_processed
+from ses_core.platform.db.repository import AggregateTracker, TenantScopedRepository
+from ses_core.platform.db.schema import NAMING_CONVENTION, JsonDocument, UtcDateTime, new_metadata
+from ses_core.platform.db.unit_of_work import SqlUnitOfWork
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "AggregateTracker",
+    "JsonDocument",
+    "OutboxRecord",
+    "OutboxStore",
+    "PendingRecord",
+    "SchemaNotAtHead",
+    "SqlUnitOfWork",
+    "TenantScopedRepository",
+    "UtcDateTime",
+    "claim_event",
+    "create_database_engine",
+    "create_platform_tables_v1",
+    "drop_platform_tables_v1",
+    "ensure_at_head",
+    "idempotency_keys_table",
+    "new_metadata",
+    "outbox_table",
+    "platform_metadata",
+    "processed_events_table",
+    "run_migrations",
+    "session_factory",
+    "sqlite_url",
+    "upgrade_to_head",
+    "was_processed",
+]

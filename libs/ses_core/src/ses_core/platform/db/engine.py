@@ -1,0 +1,105 @@
+"""Engines and sessions from a database URL: SQLite (embedded default) or PostgreSQL.
+
+Design choices:
+
+* SQLite runs in WAL mode with ``synchronous=NORMAL`` (durable across process crashes, a
+  power cut may lose the last commits), foreign keys on and a busy timeout, one file per
+  service under a data directory (:func:`sqlite_url`).
+* Every SQLite transaction starts with ``BEGIN IMMEDIATE``: SQLAlchemy emits it instead of
+  the ``sqlite3`` module, which would otherwise start transactions lazily at the first
+  write. A lazy (deferred) transaction that read before writing fails at once with
+  "database is locked" when another connection committed in between; an immediate one
+  waits its turn (``busy_timeout``) and then sees a stable database. SQLite has one writer
+  at a time anyway; the price is that read transactions queue behind writers too.
+* PostgreSQL goes through psycopg 3; plain ``postgresql://`` URLs are read as
+  ``postgresql+psycopg://`` because that is the driver shipped with the platform.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+DEFAULT_BUSY_TIMEOUT_SECONDS = 30.0
+
+
+def sqlite_url(data_dir: Path | str, service: str) -> str:
+    """The URL of ``service``'s database file in ``data_dir`` (``<data_dir>/<service>.db``)."""
+    if not service or "/" in service or service.startswith("."):
+        raise ValueError(f"Service name {service!r} cannot name a database file; use e.g. 'files'.")
+    return f"sqlite+pysqlite:///{Path(data_dir).resolve() / f'{service}.db'}"
+
+
+def create_database_engine(
+    url: str | URL,
+    *,
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT_SECONDS,
+    echo: bool = False,
+    **engine_options: Any,
+) -> Engine:
+    """A sync engine for ``url``, configured for the platform (see the module docstring).
+
+    ``engine_options`` go to :func:`sqlalchemy.create_engine` (e.g. ``pool_size``).
+    """
+    parsed = normalize_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed, busy_timeout=busy_timeout, echo=echo, **engine_options)
+    if backend == "postgresql":
+        return create_engine(parsed, echo=echo, pool_pre_ping=True, **engine_options)
+    raise ValueError(
+        f"Unsupported database URL {parsed.render_as_string(hide_password=True)!r}: use "
+        "sqlite:///path/to/service.db or postgresql://user@host:5432/database."
+    )
+
+
+def normalize_url(url: str | URL) -> URL:
+    """Parse ``url``, mapping the driverless PostgreSQL spellings to psycopg 3."""
+    if isinstance(url, str) and url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded values readable after commit (handlers return them)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+def _sqlite_engine(url: URL, *, busy_timeout: float, echo: bool, **options: Any) -> Engine:
+    in_memory = url.database in (None, "", ":memory:")
+    if in_memory:
+        # One shared connection, or every pooled connection would see its own empty database.
+        options.setdefault("poolclass", StaticPool)
+    else:
+        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
+    connect_args = {"check_same_thread": False, **options.pop("connect_args", {})}
+    engine = create_engine(url, echo=echo, connect_args=connect_args, **options)
+    busy_ms = int(busy_timeout * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module (see module docstring).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

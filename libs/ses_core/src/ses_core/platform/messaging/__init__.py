@@ -1,0 +1,53 @@
+"""Eventing adapters: codecs, JetStream topology, outbox relay, consumers, embedded broker.
+
+Public surface (import from here):
+
+* codecs: :class:`EventCodec`, :class:`JsonEventCodec`, :class:`ProtobufEventCodec`,
+  :class:`EventDecodeError`
+* JetStream: :func:`connect`, :func:`ensure_streams`, :class:`JetStreamPublisher`,
+  :data:`EVENTS_STREAM`, :data:`DEADLETTER_STREAM`, :func:`deadletter_subject`
+* :class:`OutboxRelay`; :class:`EventConsumer`, :class:`InboundEvent`,
+  :class:`UnprocessableEvent`
+* trace context over headers: :func:`inject_trace_context`, :func:`extract_trace_context`
+* the embedded broker: :class:`NatsServerProcess`
+"""
+
+from ses_core.platform.messaging.codec import (
+    EventCodec,
+    EventDecodeError,
+    JsonEventCodec,
+    ProtobufEventCodec,
+)
+from ses_core.platform.messaging.consumer import EventConsumer, InboundEvent, UnprocessableEvent
+from ses_core.platform.messaging.jetstream import (
+    DEADLETTER_STREAM,
+    EVENTS_STREAM,
+    JetStreamPublisher,
+    connect,
+    deadletter_subject,
+    ensure_streams,
+)
+from ses_core.platform.messaging.natsserver import NatsServerError, NatsServerProcess
+from ses_core.platform.messaging.relay import OutboxRelay
+from ses_core.platform.messaging.tracing import extract_trace_context, inject_trace_context
+
+__all__ = [
+    "DEADLETTER_STREAM",
+    "EVENTS_STREAM",
+    "EventCodec",
+    "EventConsumer",
+    "EventDecodeError",
+    "InboundEvent",
+    "JetStreamPublisher",
+    "JsonEventCodec",
+    "NatsServerError",
+    "NatsServerProcess",
+    "OutboxRelay",
+    "ProtobufEventCodec",
+    "UnprocessableEvent",
+    "connect",
+    "deadletter_subject",
+    "ensure_streams",
+    "extract_trace_context",
+    "inject_trace_context",
+]

@@ -1,0 +1,24 @@
+"""Helpers for testing against real servers, shipped so every suite (and integrators) can use them.
+
+* :func:`free_port`; :class:`NatsServerProcess` (a real ``nats-server -js`` with a temp store)
+* :class:`PostgresCluster` (a real PostgreSQL from ``initdb``/``pg_ctl``),
+  :class:`PostgresUnavailable`, :func:`find_postgres_bindir`
+* :func:`wait_until` / :func:`eventually`: wait for a condition, never sleep-and-hope
+* :func:`running`: a background task (relay, consumer) for the length of a block
+"""
+
+from ses_core.platform.messaging.natsserver import NatsServerProcess, free_port
+from ses_core.testing.postgres import PostgresCluster, PostgresUnavailable, find_postgres_bindir
+from ses_core.testing.tasks import running
+from ses_core.testing.waiting import eventually, wait_until
+
+__all__ = [
+    "NatsServerProcess",
+    "PostgresCluster",
+    "PostgresUnavailable",
+    "eventually",
+    "find_postgres_bindir",
+    "free_port",
+    "running",
+    "wait_until",
+]

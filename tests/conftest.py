@@ -1,0 +1,66 @@
+"""Fixtures shared by every suite: real servers, started only when a test asks for them.
+
+* ``nats_server``: a fresh ``nats-server -js`` per test on a free port with a temporary
+  store; ``.url``, ``.stop()``, ``.restart()`` (same port and store), ``.kill()``.
+* ``postgres_cluster``: one throwaway PostgreSQL cluster for the whole session
+  (``initdb``/``pg_ctl``). Missing binaries fail with the fix (``make system-deps``), unless
+  ``SES_TEST_SKIP_POSTGRES=1``, which skips the PostgreSQL half instead.
+* ``database_url``: a fresh, empty database per test, once on SQLite (a file in the test's
+  temporary directory) and once on PostgreSQL (a new database in the session cluster;
+  marked ``postgres``). Select one with ``-k sqlite`` / ``-m "not postgres"``.
+* ``engine``: a platform-configured SQLAlchemy engine on ``database_url``.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from ses_core.platform.db import create_database_engine, sqlite_url
+from ses_core.testing import NatsServerProcess, PostgresCluster, find_postgres_bindir
+from ses_core.testing.postgres import INSTALL_HINT
+
+SKIP_POSTGRES_ENV = "SES_TEST_SKIP_POSTGRES"
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServerProcess]:
+    with NatsServerProcess(tmp_path / "nats-store") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    if os.environ.get(SKIP_POSTGRES_ENV) == "1" and find_postgres_bindir() is None:
+        pytest.skip(f"{INSTALL_HINT} ({SKIP_POSTGRES_ENV}=1 is set, so skipping.)")
+    with PostgresCluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path / "data", "test")
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    url = cluster.create_database(name)
+    yield url
+    cluster.drop_database(name)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_database_engine(database_url)
+    yield engine
+    engine.dispose()
