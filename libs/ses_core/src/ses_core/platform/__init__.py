@@ -1,1 +1,4 @@
-"""Adapters shared by every service: database, messaging, gRPC kit, identity, telemetry, settings."""
+"""Adapters shared by every service.
+
+Database, messaging, gRPC kit, identity, telemetry, settings and the service host.
+"""

@@ -1,0 +1,110 @@
+"""The gRPC server kit: a ``grpc.aio`` server factory and the interceptors every service uses.
+
+Interceptor order, outermost first (``build_interceptors``):
+
+1. OpenTelemetry (when telemetry is on): the span covers everything below and
+   records the final status.
+2. Error mapping: ``SesError`` → status + ``ses-error-reason``; anything else
+   → INTERNAL with a correlation id. Outermost of ours, so the refusals of
+   the interceptors below (which raise ``SesError``) are mapped the same way
+   as the handlers' errors.
+3. Authentication: verifies the bearer token, binds ``current_actor()``.
+4. Maintenance guard: refuses mutating calls during a window. After
+   authentication, so an anonymous caller learns first that it must sign in.
+5. Idempotency: innermost, so refused calls are never stored and a replay
+   still requires a valid token and an open system.
+"""
+
+from ses_core.platform.db.platform_tables import idempotency_table
+from ses_core.platform.grpc._auth import AUTHORIZATION_KEY, AuthenticationInterceptor, bearer_token
+from ses_core.platform.grpc._context import (
+    acting_as,
+    bind_token,
+    current_actor,
+    current_actor_or_none,
+    current_token,
+)
+from ses_core.platform.grpc._errors import (
+    CORRELATION_ID_KEY,
+    ERROR_REASON_KEY,
+    STATUS_BY_KIND,
+    ErrorMappingInterceptor,
+    status_for,
+)
+from ses_core.platform.grpc._idempotency import (
+    IDEMPOTENCY_KEY,
+    REPLAY_KEY,
+    IdempotencyInterceptor,
+    request_fingerprint,
+)
+from ses_core.platform.grpc._idempotency_store import (
+    DEFAULT_RETENTION,
+    Claim,
+    ClaimOutcome,
+    IdempotencyScope,
+    IdempotencyStore,
+)
+from ses_core.platform.grpc._maintenance import (
+    FixedMaintenanceSchedule,
+    MaintenanceGuard,
+    MaintenanceSchedule,
+    eastern_time,
+)
+from ses_core.platform.grpc._methods import (
+    DEFAULT_MAINTENANCE_EXEMPT_METHODS,
+    DEFAULT_PUBLIC_METHODS,
+    MethodSet,
+    ReadOnlyMethods,
+    is_read_verb,
+)
+from ses_core.platform.grpc.server import (
+    MAX_FILE_CHUNK_BYTES,
+    MAX_MESSAGE_BYTES,
+    GrpcServer,
+    ServerConfig,
+    ServiceRegistration,
+    build_interceptors,
+    create_server,
+)
+
+__all__ = [
+    "AUTHORIZATION_KEY",
+    "CORRELATION_ID_KEY",
+    "DEFAULT_MAINTENANCE_EXEMPT_METHODS",
+    "DEFAULT_PUBLIC_METHODS",
+    "DEFAULT_RETENTION",
+    "ERROR_REASON_KEY",
+    "IDEMPOTENCY_KEY",
+    "MAX_FILE_CHUNK_BYTES",
+    "MAX_MESSAGE_BYTES",
+    "REPLAY_KEY",
+    "STATUS_BY_KIND",
+    "AuthenticationInterceptor",
+    "Claim",
+    "ClaimOutcome",
+    "ErrorMappingInterceptor",
+    "FixedMaintenanceSchedule",
+    "GrpcServer",
+    "IdempotencyInterceptor",
+    "IdempotencyScope",
+    "IdempotencyStore",
+    "MaintenanceGuard",
+    "MaintenanceSchedule",
+    "MethodSet",
+    "ReadOnlyMethods",
+    "ServerConfig",
+    "ServiceRegistration",
+    "acting_as",
+    "bearer_token",
+    "bind_token",
+    "build_interceptors",
+    "create_server",
+    "current_actor",
+    "current_actor_or_none",
+    "current_token",
+    "eastern_time",
+    "idempotency_table",
+    "is_read_verb",
+    "request_fingerprint",
+    "status_for",
+]
