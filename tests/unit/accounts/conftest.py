@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from ses_core.accounts import CompanyAccount, CompanyUser
 from ses_core.identity import ComplaintsPermission
 

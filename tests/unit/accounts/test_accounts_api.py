@@ -6,8 +6,9 @@ import ast
 from pathlib import Path
 
 import pytest
-import ses_core.accounts as accounts
 from pydantic import ValidationError
+
+import ses_core.accounts as accounts
 
 EXPECTED = {
     "CSV_COLUMNS", "MAX_ACCOUNT_ADMINS", "MAX_NOTIFICATION_ADDRESSES", "USPS_STATE_CODES",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ses_core.accounts import (
     USPS_STATE_CODES,
     check_agency_code,

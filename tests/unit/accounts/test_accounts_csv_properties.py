@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from ses_core.accounts import USPS_STATE_CODES, CompanyKind, parse_company_csv
 
 COLUMNS = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from ses_core.accounts import check_email_address, email_key, email_problem, is_email_address
 from ses_core.errors import ValidationFailed
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from ses_core.calendar import AccessLevel, CalendarPolicy, OperatingCalendar
 
 CALENDAR = OperatingCalendar()

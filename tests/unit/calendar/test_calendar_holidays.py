@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pytest
+
 from ses_core.calendar import LISTED_HOLIDAYS, AccessLevel, CalendarPolicy, OperatingCalendar
 
 CALENDAR = OperatingCalendar()

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from ses_core.calendar import MaintenanceWindow, OperatingCalendar, active_window
 from ses_core.errors import ValidationFailed
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from ses_core.calendar import CalendarPolicy, OperatingCalendar
 
 CALENDARS = [

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+
 from ses_core.errors import PreconditionFailed, SesError, ValidationFailed
 from ses_core.lifecycle import (
     COMPLAINT_MACHINE,

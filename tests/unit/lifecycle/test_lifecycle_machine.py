@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import pytest
+
 from ses_core.errors import InvalidTransition, PreconditionFailed
 from ses_core.lifecycle import StateMachine, Transition
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from ses_core.errors import InvalidTransition
 from ses_core.lifecycle import (
     COMPLAINT_MACHINE,

@@ -14,6 +14,7 @@ from model_test_support import (  # type: ignore[import-not-found]
     NOW,
     POC,
 )
+
 from ses_core.models import Complainant, Complaint, InformationRequest, ResponseContent
 
 

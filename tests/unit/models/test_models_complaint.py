@@ -16,6 +16,7 @@ from model_test_support import (  # type: ignore[import-not-found]
     POC,
 )
 from pydantic import ValidationError
+
 from ses_core.errors import InvalidTransition, NotFound, PreconditionFailed, ValidationFailed
 from ses_core.lifecycle import CloseReason, ComplaintStatus, InformationRequestStatus
 from ses_core.models import Complainant, Complaint, InformationRequest, NoteKind, Party

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from ses_core.errors import InvalidTransition, PreconditionFailed, Unauthenticated, ValidationFailed
 from ses_core.lifecycle import EnrollmentStatus
 from ses_core.models import CompanyEnrollment

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from types import ModuleType
 
 import pytest
+
 from ses_core.events import DomainEvent
 from ses_core.models import complaint_events, enrollment_events
 

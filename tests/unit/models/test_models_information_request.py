@@ -12,6 +12,7 @@ from model_test_support import (  # type: ignore[import-not-found]
     NOW,
     POC,
 )
+
 from ses_core.errors import InvalidTransition, NotFound, PreconditionFailed, ValidationFailed
 from ses_core.lifecycle import CloseReason, InformationRequestStatus
 from ses_core.models import Complaint, InformationRequest, ResponseContent

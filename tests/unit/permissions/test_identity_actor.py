@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+
 from ses_core.identity import Actor, AgencyRole, ComplaintsPermission, Side
 
 

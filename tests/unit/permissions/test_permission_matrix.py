@@ -26,6 +26,7 @@ same but a restricted response; ``referral`` a complaint of T0 referred to T1;
 from __future__ import annotations
 
 import pytest
+
 from ses_core.identity import Actor, AgencyRole, ComplaintsPermission
 from ses_core.permissions import Action, Resource, ResourceKind, authorize
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ses_core.errors import NotFound, PermissionDenied
 from ses_core.identity import Actor, AgencyRole, ComplaintsPermission
 from ses_core.permissions import Action, Resource, ResourceKind, authorize, require

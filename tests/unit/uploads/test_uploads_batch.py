@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ses_core.errors import SesError, UploadRejected
 from ses_core.uploads import GIB, MIB, AttachmentKind, FileSpec, UploadPolicy
 

@@ -7,6 +7,7 @@ import unicodedata
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from ses_core.errors import UploadRejected
 from ses_core.uploads import UploadPolicy, normalize_filename
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ses_core.uploads import format_size
 
 

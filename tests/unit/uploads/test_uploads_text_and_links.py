@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from ses_core.errors import SesError, ValidationFailed
 from ses_core.uploads import UploadPolicy, normalize_response_text
 

@@ -1,0 +1,266 @@
+"""The host: one process running one or more services on one gRPC address.
+
+``ses up`` hosts every installed service with embedded defaults (a child
+``nats-server``, SQLite files under the data directory, the embedded identity
+provider); ``ses serve <name>`` hosts one, which is how Kubernetes runs them.
+Start order: broker → telemetry → signing keys → per service (engine,
+migrations, relay, plugin parts) → gRPC server → background loops. Stop order
+is the reverse, and the gRPC server drains in-flight calls first.
+
+Migrations: with ``migrate=True`` (the embedded default) each service database
+is upgraded to head at start; otherwise the host refuses to start on a schema
+that is not at head, and ``ses migrate`` is the separate production step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy.engine import Engine
+
+from ses_core.calendar import CalendarPolicy, OperatingCalendar
+from ses_core.platform.db import (
+    OutboxStore,
+    create_database_engine,
+    ensure_at_head,
+    session_factory,
+    upgrade_to_head,
+)
+from ses_core.platform.grpc import (
+    DEFAULT_PUBLIC_METHODS,
+    FixedMaintenanceSchedule,
+    GrpcServer,
+    IdempotencyStore,
+    MaintenanceSchedule,
+    ServerConfig,
+    ServiceRegistration,
+    create_server,
+)
+from ses_core.platform.identity import KeyRing, verifier_from_settings
+from ses_core.platform.messaging import (
+    JetStreamPublisher,
+    NatsServerProcess,
+    OutboxRelay,
+    ProtobufEventCodec,
+    connect,
+    ensure_streams,
+)
+from ses_core.platform.runtime._idempotency import RoutingIdempotencyStore
+from ses_core.platform.runtime._plugin import ServiceContext, ServiceParts, ServicePlugin
+from ses_core.platform.settings import Settings
+from ses_core.platform.telemetry import setup_telemetry
+from ses_core.ports import Clock, SystemClock
+from ses_core.uploads import UploadPolicy
+
+if TYPE_CHECKING:
+    from nats.aio.client import Client as NatsClient
+
+_log = logging.getLogger(__name__)
+
+
+def migrate_services(settings: Settings, plugins: Sequence[ServicePlugin]) -> None:
+    """Upgrade each service's database to head (``ses migrate``; embedded start)."""
+    for plugin in plugins:
+        engine = create_database_engine(settings.database.url_for(plugin.name))
+        try:
+            upgrade_to_head(engine, plugin.migrations)
+        finally:
+            engine.dispose()
+
+
+def upload_policy_from(settings: Settings) -> UploadPolicy:
+    limits = settings.uploads
+    return UploadPolicy(
+        max_file_bytes=limits.max_file_bytes,
+        max_interaction_file_bytes=limits.max_interaction_file_bytes,
+        max_files_per_batch=limits.max_files_per_batch,
+        max_response_text_chars=limits.max_response_chars,
+        max_link_chars=limits.max_link_chars,
+    )
+
+
+def calendar_from(settings: Settings) -> OperatingCalendar:
+    policy = CalendarPolicy(
+        observed_weekend_holidays=settings.maintenance.observed_holidays_limited
+    )
+    return OperatingCalendar(policy)
+
+
+@dataclass
+class _HostedService:
+    plugin: ServicePlugin
+    engine: Engine
+    relay: OutboxRelay
+    parts: ServiceParts | None = None
+
+
+@dataclass
+class ServiceHost:
+    """Runs ``plugins`` in this process. ``await host.start()`` … ``await host.stop()``."""
+
+    settings: Settings
+    plugins: Sequence[ServicePlugin]
+    migrate: bool = True
+    clock: Clock = field(default_factory=SystemClock)
+    maintenance: MaintenanceSchedule | None = None
+    seed_demo: bool = False
+
+    broker: NatsServerProcess | None = field(default=None, init=False)
+    nats: NatsClient | None = field(default=None, init=False)
+    server: GrpcServer | None = field(default=None, init=False)
+    services: list[_HostedService] = field(default_factory=list, init=False)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
+
+    @property
+    def address(self) -> str:
+        if self.server is None:
+            raise RuntimeError("The host has not started.")
+        return self.server.address
+
+    @property
+    def nats_url(self) -> str:
+        return self.broker.url if self.broker else self.settings.nats.url
+
+    async def start(self) -> None:
+        if not self.plugins:
+            raise ValueError("Nothing to host: no service plugin given.")
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self) -> None:
+        settings = self.settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if not settings.nats.url:
+            assert settings.nats.store_dir is not None
+            self.broker = await asyncio.to_thread(NatsServerProcess(settings.nats.store_dir).start)
+            _log.info(
+                "embedded nats-server at %s (store %s)", self.broker.url, self.broker.store_dir
+            )
+        self.nats = await connect(self.nats_url, name="ses-" + "-".join(self._names()))
+        js = self.nats.jetstream()
+        await ensure_streams(js)
+
+        telemetry = setup_telemetry(settings)
+        key_ring_path = settings.identity.signing_key_path
+        assert key_ring_path is not None
+        if settings.identity.trust_source == "local":
+            await asyncio.to_thread(KeyRing.load_or_create, key_ring_path)
+        verifier = verifier_from_settings(settings.identity)
+        codec = ProtobufEventCodec()
+        calendar = calendar_from(settings)
+        policy = upload_policy_from(settings)
+
+        registrations: list[ServiceRegistration] = []
+        public = list(DEFAULT_PUBLIC_METHODS)
+        read_only = list(settings.maintenance.read_only_methods)
+        stores: dict[str, IdempotencyStore] = {}
+        for plugin in self.plugins:
+            engine = create_database_engine(settings.database.url_for(plugin.name))
+            if self.migrate:
+                await asyncio.to_thread(upgrade_to_head, engine, plugin.migrations)
+            else:
+                await asyncio.to_thread(ensure_at_head, engine, plugin.migrations)
+            relay = OutboxRelay(OutboxStore(engine, self.clock), JetStreamPublisher(js))
+            hosted = _HostedService(plugin, engine, relay)
+            self.services.append(hosted)
+            context = ServiceContext(
+                name=plugin.name,
+                settings=settings,
+                engine=engine,
+                sessions=session_factory(engine),
+                codec=codec,
+                clock=self.clock,
+                calendar=calendar,
+                upload_policy=policy,
+                telemetry=telemetry,
+                nats=self.nats,
+                js=js,
+                verifier=verifier,
+                key_ring_path=key_ring_path,
+                outbox_committed=relay.notify,
+                seed_demo=self.seed_demo,
+            )
+            hosted.parts = plugin.build(context)
+            registrations.extend(hosted.parts.services)
+            public.extend(hosted.parts.public_methods)
+            read_only.extend(hosted.parts.read_only_methods)
+            store = IdempotencyStore(engine)
+            for registration in hosted.parts.services:
+                stores[registration.name] = store
+
+        maintenance = self.maintenance
+        if maintenance is None and settings.maintenance.enforce:
+            maintenance = FixedMaintenanceSchedule(())
+        self.server = create_server(
+            ServerConfig.from_settings(settings.grpc),
+            registrations,
+            verifier=verifier,
+            idempotency=RoutingIdempotencyStore(stores) if stores else None,
+            maintenance=maintenance,
+            telemetry=telemetry,
+            public_methods=public,
+            read_only_methods=read_only,
+        )
+        await self.server.start()
+        for hosted in self.services:
+            self._spawn(f"{hosted.plugin.name}-outbox-relay", hosted.relay.run)
+            assert hosted.parts is not None
+            for index, loop in enumerate(hosted.parts.background):
+                self._spawn(f"{hosted.plugin.name}-background-{index}", loop)
+
+    def _names(self) -> list[str]:
+        return [plugin.name for plugin in self.plugins]
+
+    def _spawn(self, name: str, loop: Callable[[], Awaitable[None]]) -> None:
+        async def supervised() -> None:
+            try:
+                await loop()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                _log.exception("background loop %s stopped with an error", name)
+                raise
+
+        self._tasks.append(asyncio.create_task(supervised(), name=name))
+
+    async def stop(self) -> None:
+        """Drain gRPC, stop background loops, close connections, stop the broker."""
+        if self.server is not None:
+            await self.server.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        for hosted in self.services:
+            if hosted.parts is not None:
+                for hook in hosted.parts.on_stop:
+                    with contextlib.suppress(Exception):
+                        await hook()
+            hosted.engine.dispose()
+        self.services.clear()
+        if self.nats is not None:
+            with contextlib.suppress(Exception):
+                await self.nats.drain()
+            self.nats = None
+        if self.broker is not None:
+            await asyncio.to_thread(self.broker.stop)
+            self.broker = None
+
+    async def run_until_signal(self) -> None:
+        """Start, serve until SIGTERM/SIGINT, then stop everything cleanly."""
+        await self.start()
+        assert self.server is not None
+        try:
+            await self.server.serve_until_signal()
+        finally:
+            await self.stop()
