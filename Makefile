@@ -33,7 +33,7 @@ check-stubs: .venv/.synced
 	$(PY) scripts/gen_protos.py --check
 
 system-deps:
-	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-system-deps.sh
 
 lint: setup
 	.venv/bin/ruff check .

@@ -8,8 +8,7 @@ rm -f .coverage .coverage.*
 .venv/bin/pytest --cov=ses_core --cov-branch --cov-report= -q "$@"
 
 echo
-echo "Branch coverage, ses_core (all modules):"
-.venv/bin/coverage report --skip-covered --skip-empty | tail -n 1
+echo "Branch coverage, ses_core (all modules): $(.venv/bin/coverage report --format=total)%"
 echo
 echo "Branch coverage, ses_core domain modules (gate: 95%):"
 .venv/bin/coverage report --fail-under=95 --show-missing --skip-covered \

@@ -1,8 +1,30 @@
 #!/usr/bin/env bash
-# Make sure PostgreSQL server binaries (initdb, pg_ctl) are on this machine: the test suite
-# starts a throwaway cluster with them. Installs Debian's package when missing and we are root;
-# otherwise says what to do. Never starts anything itself.
+# Make sure the system programs the test suite uses are on this machine, installing Debian's
+# packages when they are missing and we are root; otherwise says what to do. Never starts
+# anything itself.
+#   - PostgreSQL server binaries (initdb, pg_ctl): the suites start a throwaway cluster.
+#   - kubectl (optional): renders the kustomize overlays under deploy/ for the manifest tests;
+#     without it that half of tests/unit/deploy is skipped.
 set -euo pipefail
+
+apt_updated=0
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  if [ "$apt_updated" = 0 ]; then apt-get update -qq; apt_updated=1; fi
+  apt-get install -y -qq "$@" >/dev/null
+}
+
+can_install() { [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; }
+
+ensure_kubectl() {
+  if command -v kubectl >/dev/null 2>&1; then
+    echo "kubectl: found at $(command -v kubectl)"
+  elif can_install && apt_install kubectl 2>/dev/null; then
+    echo "kubectl: installed"
+  else
+    echo "kubectl: not available; rendered-manifest tests will be skipped"
+  fi
+}
 
 find_bindir() {
   if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then
@@ -16,6 +38,8 @@ find_bindir() {
   return 1
 }
 
+ensure_kubectl
+
 if bindir=$(find_bindir); then
   echo "postgresql: server binaries found in $bindir"
   exit 0
@@ -26,11 +50,9 @@ if [ "${SES_TEST_SKIP_POSTGRES:-}" = "1" ]; then
   exit 0
 fi
 
-if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+if can_install; then
   echo "postgresql: installing server packages with apt-get"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq postgresql >/dev/null
+  apt_install postgresql
   bindir=$(find_bindir) || { echo "postgresql: install finished but initdb is still missing" >&2; exit 1; }
   echo "postgresql: server binaries installed in $bindir"
   exit 0
