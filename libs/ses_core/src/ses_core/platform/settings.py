@@ -100,6 +100,8 @@ class NatsSettings(_Group):
 
     url: str = ""
     store_dir: Path | None = None
+    # JetStream replication of the SES streams: 1 embedded, 3 on a production cluster.
+    stream_replicas: Annotated[int, Field(ge=1, le=5)] = 1
 
 
 class IdentitySettings(_Group):

@@ -15,6 +15,7 @@ Streams (created or updated idempotently by :func:`ensure_streams`):
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 import nats
@@ -55,29 +56,43 @@ def deadletter_subject(durable_name: str, original_subject: str) -> str:
     return f"deadletter.{durable_name}.{original_subject}"
 
 
-def events_stream_config(*, max_age: timedelta = timedelta(days=30)) -> StreamConfig:
+def _stream_config(
+    name: str, description: str, subjects: Sequence[str], max_age: timedelta, replicas: int
+) -> StreamConfig:
     return StreamConfig(
-        name=EVENTS_STREAM,
-        description="SES domain events, published from each service's outbox.",
-        subjects=list(EVENTS_SUBJECTS),
+        name=name,
+        description=description,
+        subjects=list(subjects),
         retention=RetentionPolicy.LIMITS,
         storage=StorageType.FILE,
         discard=DiscardPolicy.OLD,
         duplicate_window=DUPLICATE_WINDOW.total_seconds(),
         max_age=max_age.total_seconds(),
+        num_replicas=replicas,
     )
 
 
-def deadletter_stream_config(*, max_age: timedelta = timedelta(days=90)) -> StreamConfig:
-    return StreamConfig(
-        name=DEADLETTER_STREAM,
-        description="Events a consumer gave up on after its last attempt; for people to inspect.",
-        subjects=list(DEADLETTER_SUBJECTS),
-        retention=RetentionPolicy.LIMITS,
-        storage=StorageType.FILE,
-        discard=DiscardPolicy.OLD,
-        duplicate_window=DUPLICATE_WINDOW.total_seconds(),
-        max_age=max_age.total_seconds(),
+def events_stream_config(
+    *, max_age: timedelta = timedelta(days=30), replicas: int = 1
+) -> StreamConfig:
+    return _stream_config(
+        EVENTS_STREAM,
+        "SES domain events, published from each service's outbox.",
+        EVENTS_SUBJECTS,
+        max_age,
+        replicas,
+    )
+
+
+def deadletter_stream_config(
+    *, max_age: timedelta = timedelta(days=90), replicas: int = 1
+) -> StreamConfig:
+    return _stream_config(
+        DEADLETTER_STREAM,
+        "Events a consumer gave up on after its last attempt; for people to inspect.",
+        DEADLETTER_SUBJECTS,
+        max_age,
+        replicas,
     )
 
 
@@ -86,11 +101,16 @@ async def ensure_streams(
     *,
     events_max_age: timedelta = timedelta(days=30),
     deadletter_max_age: timedelta = timedelta(days=90),
+    replicas: int = 1,
 ) -> None:
-    """Create both streams, or bring an existing one's configuration up to date."""
+    """Create both streams, or bring an existing one's configuration up to date.
+
+    ``replicas`` is the stream replication factor: 1 for the embedded server, 3 on a
+    production JetStream cluster (``SES_NATS__STREAM_REPLICAS``).
+    """
     for config in (
-        events_stream_config(max_age=events_max_age),
-        deadletter_stream_config(max_age=deadletter_max_age),
+        events_stream_config(max_age=events_max_age, replicas=replicas),
+        deadletter_stream_config(max_age=deadletter_max_age, replicas=replicas),
     ):
         try:
             await js.add_stream(config)

@@ -146,7 +146,7 @@ class ServiceHost:
             )
         self.nats = await connect(self.nats_url, name="ses-" + "-".join(self._names()))
         js = self.nats.jetstream()
-        await ensure_streams(js)
+        await ensure_streams(js, replicas=settings.nats.stream_replicas)
 
         telemetry = setup_telemetry(settings)
         key_ring_path = settings.identity.signing_key_path
