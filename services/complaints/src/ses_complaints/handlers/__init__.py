@@ -1,0 +1,112 @@
+"""One sync function per command: load, authorize, call the aggregate, commit.
+
+``Deps`` carries what they need; ``ComplaintSnapshot`` is what most return. The
+servicer runs them with ``asyncio.to_thread`` and maps results to the caller's
+projection (``mappers``). No gRPC or protobuf type appears here.
+"""
+
+from ses_complaints.handlers._base import (
+    DEFAULT_DUE_BUSINESS_DAYS,
+    ComplaintSnapshot,
+    Deps,
+    open_complaint,
+)
+from ses_complaints.handlers.agency import (
+    UNCHANGED,
+    Closing,
+    DetailChanges,
+    NewComplaint,
+    add_alleged_violation,
+    add_research_note,
+    assign_agency_poc,
+    cancel_complaint,
+    close_complaint,
+    create_complaint,
+    decide_referral,
+    get_complaint,
+    proceed_to_processing,
+    refer_complaint,
+    update_complaint,
+    update_research_note,
+)
+from ses_complaints.handlers.company import (
+    Draft,
+    add_contributor,
+    assign_company_poc,
+    request_send_back,
+    save_response_draft,
+    send_draft_to_poc,
+    submit_response,
+)
+from ses_complaints.handlers.reading import (
+    HistoryPage,
+    InteractionPage,
+    IssuedGrant,
+    SummaryPage,
+    issue_file_grant,
+    list_complaints,
+    list_history,
+    list_information_requests,
+    list_interactions,
+    post_interaction,
+)
+from ses_complaints.handlers.requests import (
+    add_information_request,
+    cancel_information_request,
+    complete_information_request,
+    extend_due_date,
+    mark_quick_look,
+    send_back_response,
+    send_information_requests,
+    send_reminder,
+)
+from ses_complaints.history import HistoryEntryView
+
+__all__ = [
+    "DEFAULT_DUE_BUSINESS_DAYS",
+    "UNCHANGED",
+    "Closing",
+    "ComplaintSnapshot",
+    "Deps",
+    "DetailChanges",
+    "Draft",
+    "HistoryEntryView",
+    "HistoryPage",
+    "InteractionPage",
+    "IssuedGrant",
+    "NewComplaint",
+    "SummaryPage",
+    "add_alleged_violation",
+    "add_contributor",
+    "add_information_request",
+    "add_research_note",
+    "assign_agency_poc",
+    "assign_company_poc",
+    "cancel_complaint",
+    "cancel_information_request",
+    "close_complaint",
+    "complete_information_request",
+    "create_complaint",
+    "decide_referral",
+    "extend_due_date",
+    "get_complaint",
+    "issue_file_grant",
+    "list_complaints",
+    "list_history",
+    "list_information_requests",
+    "list_interactions",
+    "mark_quick_look",
+    "open_complaint",
+    "post_interaction",
+    "proceed_to_processing",
+    "refer_complaint",
+    "request_send_back",
+    "save_response_draft",
+    "send_back_response",
+    "send_draft_to_poc",
+    "send_information_requests",
+    "send_reminder",
+    "submit_response",
+    "update_complaint",
+    "update_research_note",
+]

@@ -1,0 +1,259 @@
+"""What every handler shares: its dependencies, loading a complaint, and the snapshot it returns.
+
+A handler is a plain function ``handler(deps, actor, ...)`` run in a worker
+thread: it opens the complaint (``open_complaint``), checks the actor with
+``ses_core.permissions``, calls the aggregate, and commits; it returns a
+``ComplaintSnapshot`` (or a part of one) for the servicer to map to the caller's
+projection. Nothing here knows gRPC or protobuf.
+
+Loading order, so that nobody learns what they must not:
+
+1. the complaint is located (routing only) and loaded in a unit of work for the
+   tenant that owns it; missing → NOT_FOUND;
+2. a company user must be of a company that is enrolled and was sent an IR on
+   this complaint, else NOT_FOUND (``visibility.visible_to_company``);
+3. ``VIEW_COMPLAINT``: another agency's or company's complaint → NOT_FOUND; a
+   reader without complaints permission → PERMISSION_DENIED;
+4. only then the command's own action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cached_property
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from ses_complaints import directory
+from ses_complaints.attachments import FileRef, FileResolver
+from ses_complaints.directory import CompanyEntry, Person
+from ses_complaints.extras import ComplaintExtras, FileMeta
+from ses_complaints.repositories import locate_complaint
+from ses_complaints.unit_of_work import ComplaintsUnitOfWork
+from ses_complaints.visibility import Viewer, complaint_resource, visible_to_company
+from ses_core.calendar import OperatingCalendar
+from ses_core.errors import NotFound, PermissionDenied
+from ses_core.identity import Actor, Side
+from ses_core.lifecycle import eastern_today
+from ses_core.models import Complaint
+from ses_core.permissions import Action, Resource, ResourceKind, not_found_for, require
+from ses_core.platform.grants import FileGrantAction, GrantSigner
+from ses_core.platform.messaging import EventCodec
+from ses_core.ports import Clock
+from ses_core.uploads import AttachmentKind, UploadPolicy
+
+DEFAULT_DUE_BUSINESS_DAYS = 15
+"""An IR sent without a due date is due this many business days after the day it is sent
+(US Eastern; weekends and the listed holidays skipped, so it always falls on a business day).
+Fifteen business days is three working weeks, the usual time a regulator gives a company to
+answer a consumer complaint."""
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What the handlers need from the process, assembled once by ``bootstrap``."""
+
+    sessions: sessionmaker[Session]
+    codec: EventCodec
+    clock: Clock
+    calendar: OperatingCalendar
+    policy: UploadPolicy
+    signer: GrantSigner
+    grant_ttl: timedelta
+    on_commit: Callable[[], None] | None = None
+    default_due_business_days: int = DEFAULT_DUE_BUSINESS_DAYS
+
+    def unit_of_work(self, tenant_id: str) -> ComplaintsUnitOfWork:
+        return ComplaintsUnitOfWork(
+            self.sessions,
+            tenant_id=tenant_id,
+            codec=self.codec,
+            clock=self.clock,
+            on_commit=self.on_commit,
+        )
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        return eastern_today(self.now())
+
+    def default_due_date(self) -> date:
+        return self.calendar.add_business_days(self.today(), self.default_due_business_days)
+
+
+@dataclass(frozen=True)
+class ComplaintSnapshot:
+    """A complaint as committed, with what its projections need to name people and files."""
+
+    complaint: Complaint
+    extras: ComplaintExtras
+    company: CompanyEntry | None
+    people: Mapping[str, Person]
+    updated_at: datetime
+    now: datetime
+    viewer: Viewer
+
+
+class Work:
+    """One command on one loaded complaint, inside its unit of work."""
+
+    def __init__(
+        self, deps: Deps, actor: Actor, uow: ComplaintsUnitOfWork, complaint: Complaint
+    ) -> None:
+        self.deps = deps
+        self.actor = actor
+        self.uow = uow
+        self.complaint = complaint
+        self.now = deps.now()
+
+    @property
+    def session(self) -> Session:
+        return self.uow.session
+
+    @property
+    def extras(self) -> ComplaintExtras:
+        return self.uow.complaints.extras_of(self.complaint)
+
+    @cached_property
+    def company(self) -> CompanyEntry | None:
+        return directory.company(self.session, self.complaint.company_id)
+
+    def require(self, action: Action, *, restricted: bool = False) -> None:
+        require(self.actor, action, complaint_resource(self.complaint, restricted=restricted))
+
+    def files(self, refs: list[FileRef], kind: AttachmentKind) -> dict[str, FileMeta]:
+        """Resolve and remember the files a request attaches (see ``attachments``)."""
+        resolved = resolve_files(
+            self.deps, self.session, self.actor, refs, kind, known=self.extras.files
+        )
+        self.extras.remember_files(resolved)
+        return resolved
+
+    def snapshot(self, people: Mapping[str, Person] | None = None) -> ComplaintSnapshot:
+        complaint = self.complaint
+        if people is None:
+            people = directory.people(self.session, _people_of(complaint))
+        return ComplaintSnapshot(
+            complaint=complaint,
+            extras=self.extras,
+            company=self.company,
+            people=people,
+            updated_at=self.uow.complaints.updated_at_of(complaint),
+            now=self.now,
+            viewer=Viewer(self.actor, complaint),
+        )
+
+    def commit(self) -> ComplaintSnapshot:
+        """Commit the change and return the complaint as committed."""
+        people = directory.people(self.session, _people_of(self.complaint))
+        _ = self.company  # read inside the transaction, like the people
+        self.uow.commit()
+        return self.snapshot(people)
+
+
+def resolve_files(
+    deps: Deps,
+    session: Session,
+    actor: Actor,
+    refs: list[FileRef],
+    kind: AttachmentKind,
+    *,
+    known: Mapping[str, FileMeta],
+) -> dict[str, FileMeta]:
+    """The checked name and size of each file ``refs`` name (see ``attachments``)."""
+    if not refs:
+        return {}
+    now = deps.now()
+
+    def check_grant(token: str, file_id: str) -> None:
+        try:
+            grant = deps.signer.verify(token, now=now)
+            grant.require(file_id=file_id, user_id=actor.user_id, action=FileGrantAction.ATTACH)
+        except PermissionDenied as error:
+            raise PermissionDenied(
+                f"The attach grant given for file {file_id} is not valid for you or has "
+                "expired; take attach_grant_token from CompleteUpload, or from GetFile for a "
+                "fresh one.",
+                reason=error.reason,
+                file_id=file_id,
+            ) from None
+
+    resolver = FileResolver(
+        actor_id=actor.user_id,
+        policy=deps.policy,
+        uploaded=directory.uploaded_files(session, [ref.file_id for ref in refs]),
+        already_known=known,
+        check_grant=check_grant,
+    )
+    return resolver.resolve(refs, kind)
+
+
+@contextmanager
+def open_complaint(
+    deps: Deps,
+    actor: Actor,
+    complaint_id: str,
+    *,
+    as_tenant: str | None = None,
+    read_only: bool = False,
+) -> Iterator[Work]:
+    """Load ``complaint_id`` for ``actor`` (see the module docstring); roll back unless committed.
+
+    ``as_tenant`` opens the unit of work for another tenant than the owner: the
+    receiving agency accepting a referral commits the complaint as its own.
+    ``read_only`` skips the row lock a change takes (PostgreSQL ``FOR UPDATE``).
+    """
+    missing = not_found_for(actor, Resource(kind=ResourceKind.COMPLAINT, id=complaint_id))
+    with deps.sessions.begin() as session:
+        owner = locate_complaint(session, complaint_id)
+    if owner is None:
+        raise missing
+    with deps.unit_of_work(as_tenant or owner) as uow:
+        try:
+            complaint = uow.complaints.load(complaint_id, lock=not read_only)
+        except NotFound:
+            raise missing from None
+        work = Work(deps, actor, uow, complaint)
+        if actor.side is Side.COMPANY and not _reached_company(work):
+            raise missing
+        work.require(Action.VIEW_COMPLAINT)
+        yield work
+
+
+def _reached_company(work: Work) -> bool:
+    if work.actor.company_id != work.complaint.company_id:
+        return False
+    company = work.company
+    return visible_to_company(
+        work.complaint, company_enrolled=company is not None and company.enrolled
+    )
+
+
+def _people_of(complaint: Complaint) -> set[str]:
+    ids = {complaint.agency_poc_id, complaint.created_by, *complaint.contributor_ids}
+    if complaint.company_poc_id:
+        ids.add(complaint.company_poc_id)
+    ids.update(note.author_id for note in complaint.research_notes)
+    ids.update(violation.added_by for violation in complaint.alleged_violations)
+    ids.update(interaction.author_id for interaction in complaint.interactions)
+    for ir in complaint.information_requests:
+        ids.update(reminder.sent_by for reminder in ir.reminders)
+        ids.update(extension.extended_by for extension in ir.extensions)
+        ids.update(send_back.sent_back_by for send_back in ir.send_backs)
+        ids.update(request.requested_by for request in ir.send_back_requests)
+        ids.update(response.submitted_by for response in ir.responses)
+        if ir.draft is not None:
+            ids.add(ir.draft.saved_by)
+    for referral in complaint.referrals:
+        ids.add(referral.referred_by)
+        if referral.decided_by:
+            ids.add(referral.decided_by)
+    if complaint.closure is not None:
+        ids.add(complaint.closure.closed_by)
+    if complaint.cancellation is not None:
+        ids.add(complaint.cancellation.canceled_by)
+    return ids

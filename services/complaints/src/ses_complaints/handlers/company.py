@@ -1,0 +1,150 @@
+"""Company commands: the Company POC, contributors, drafts, submissions, send-back requests.
+
+Who may be Company POC or contributor is checked against this service's
+projection of the company's users (``directory``): an active user of the same
+company with Manage Complaints permission. A user created or changed moments ago
+may not be known yet; the message says so.
+
+Choices where the spec is silent:
+
+- A restricted draft (a restricted response sent back for updates) stays
+  restricted when saved again, so contributors cannot reach it; the POC decides
+  at submission whether the new response is restricted.
+- The company-internal comment belongs to the draft: saving replaces it, a
+  contributor's note to the POC (SendDraftToPoc) becomes it, submitting clears it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from ses_complaints import directory
+from ses_complaints.attachments import FileRef
+from ses_complaints.extras import InternalComment
+from ses_complaints.handlers._base import ComplaintSnapshot, Deps, Work, open_complaint
+from ses_complaints.handlers.requests import IrResult, request_of
+from ses_core.errors import NotFound, PreconditionFailed
+from ses_core.identity import Actor
+from ses_core.models import InformationRequest, ResponseContent
+from ses_core.permissions import Action
+from ses_core.uploads import AttachmentKind
+
+
+def assign_company_poc(
+    deps: Deps, actor: Actor, complaint_id: str, user_id: str
+) -> ComplaintSnapshot:
+    with open_complaint(deps, actor, complaint_id) as work:
+        work.require(Action.ASSIGN_COMPANY_POC)
+        check_company_manager(work.session, work.complaint.company_id, user_id, "Company POC")
+        work.complaint.assign_company_poc(user_id, work.now, by=actor.user_id)
+        return work.commit()
+
+
+def add_contributor(deps: Deps, actor: Actor, complaint_id: str, user_id: str) -> ComplaintSnapshot:
+    with open_complaint(deps, actor, complaint_id) as work:
+        work.require(Action.ADD_CONTRIBUTOR)
+        check_company_manager(work.session, work.complaint.company_id, user_id, "a contributor")
+        work.complaint.add_contributor(user_id, work.now, by=actor.user_id)
+        return work.commit()
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str = ""
+    files: list[FileRef] = field(default_factory=list)
+    links: tuple[str, ...] = ()
+    internal_comment: str = ""
+
+
+def save_response_draft(
+    deps: Deps, actor: Actor, complaint_id: str, ir_id: str, draft: Draft
+) -> IrResult:
+    with open_complaint(deps, actor, complaint_id) as work:
+        ir = request_of(work, ir_id)
+        restricted = _draft_restricted(ir)
+        work.require(Action.SAVE_RESPONSE_DRAFT, restricted=restricted)
+        files = work.files(draft.files, AttachmentKind.RESPONSE)
+        content = ResponseContent(text=draft.text, file_ids=tuple(files), links=draft.links)
+        ir.save_draft(
+            content, work.now, by=actor.user_id, restricted=restricted, policy=deps.policy
+        )
+        comment = draft.internal_comment.strip()
+        work.extras.set_internal_comment(
+            ir_id, InternalComment(text=comment, by=actor.user_id, at=work.now) if comment else None
+        )
+        return work.commit(), ir
+
+
+def send_draft_to_poc(
+    deps: Deps, actor: Actor, complaint_id: str, ir_id: str, message: str
+) -> IrResult:
+    with open_complaint(deps, actor, complaint_id) as work:
+        ir = request_of(work, ir_id)
+        work.require(Action.SEND_DRAFT_TO_POC, restricted=_draft_restricted(ir))
+        work.complaint.send_draft_to_poc(ir_id, work.now, by=actor.user_id)
+        if message.strip():
+            note = InternalComment(text=message.strip(), by=actor.user_id, at=work.now)
+            work.extras.set_internal_comment(ir_id, note)
+        return work.commit(), ir
+
+
+def submit_response(
+    deps: Deps, actor: Actor, complaint_id: str, ir_id: str, *, restricted: bool
+) -> IrResult:
+    with open_complaint(deps, actor, complaint_id) as work:
+        work.require(Action.SUBMIT_RESPONSE)
+        ir = request_of(work, ir_id)
+        ir.submit_response(work.now, by=actor.user_id, restricted=restricted, policy=deps.policy)
+        work.extras.set_internal_comment(ir_id, None)
+        return work.commit(), ir
+
+
+def request_send_back(
+    deps: Deps, actor: Actor, complaint_id: str, ir_id: str, reason: str
+) -> IrResult:
+    with open_complaint(deps, actor, complaint_id) as work:
+        work.require(Action.REQUEST_SEND_BACK)
+        ir = request_of(work, ir_id)
+        work.complaint.request_send_back(ir_id, reason, work.now, by=actor.user_id)
+        return work.commit(), ir
+
+
+def check_company_manager(session: Session, company_id: str, user_id: str, role: str) -> None:
+    """The user must be an active user of the company with Manage Complaints permission."""
+    person = directory.person(session, user_id)
+    if person is None or person.company_id != company_id:
+        raise NotFound(
+            f"There is no user {user_id} in this company; check the user id (a user created "
+            "moments ago may take a few seconds to appear).",
+            reason="user_not_found",
+        )
+    if not person.active:
+        raise PreconditionFailed(
+            f"{person.display_name} is deactivated and cannot be {role}; choose an active user.",
+            reason="user_inactive",
+        )
+    if not person.can_manage_complaints:
+        raise PreconditionFailed(
+            f"{person.display_name} does not have Manage Complaints permission, so cannot be "
+            f"{role}; choose a user who has it, or ask an Account Administrator to grant it.",
+            reason="manage_permission_required",
+        )
+
+
+def _draft_restricted(ir: InformationRequest) -> bool:
+    return ir.draft is not None and ir.draft.restricted
+
+
+__all__ = [
+    "Draft",
+    "Work",
+    "add_contributor",
+    "assign_company_poc",
+    "check_company_manager",
+    "request_send_back",
+    "save_response_draft",
+    "send_draft_to_poc",
+    "submit_response",
+]

@@ -1,0 +1,44 @@
+"""Small conversions from domain values to protobuf values, shared by every mapper."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from ses.common.v1 import common_pb2 as common
+from ses_complaints.directory import Person
+
+
+def timestamp(at: datetime | None) -> Timestamp | None:
+    if at is None:
+        return None
+    stamp = Timestamp()
+    stamp.FromDatetime(at)
+    return stamp
+
+
+def date_pb(day: date | None) -> common.Date | None:
+    return None if day is None else common.Date(year=day.year, month=day.month, day=day.day)
+
+
+def money_pb(amount: Decimal) -> common.Money:
+    units = int(amount)
+    nanos = int((amount - units) * 1_000_000_000)
+    return common.Money(currency_code="USD", units=units, nanos=nanos)
+
+
+def user_ref(
+    people: Mapping[str, Person],
+    user_id: str | None,
+    default: common.Party.ValueType = common.PARTY_UNSPECIFIED,
+) -> common.UserRef | None:
+    if not user_id:
+        return None
+    person = people.get(user_id)
+    if person is None:
+        return common.UserRef(user_id=user_id, party=default)
+    party = common.PARTY_AGENCY if person.agency_id else common.PARTY_COMPANY
+    return common.UserRef(user_id=user_id, display_name=person.display_name, party=party)
