@@ -7,6 +7,7 @@ from ses_core.platform.runtime._host import (
     upload_policy_from,
 )
 from ses_core.platform.runtime._idempotency import RoutingIdempotencyStore
+from ses_core.platform.runtime._maintenance_feed import StreamMaintenanceSchedule
 from ses_core.platform.runtime._plugin import (
     ENTRY_POINT_GROUP,
     BackgroundLoop,
@@ -29,6 +30,7 @@ __all__ = [
     "ServiceHost",
     "ServiceParts",
     "ServicePlugin",
+    "StreamMaintenanceSchedule",
     "UnknownService",
     "calendar_from",
     "commands_of",

@@ -32,8 +32,8 @@ from ses_core.platform.db import (
     upgrade_to_head,
 )
 from ses_core.platform.grpc import (
+    DEFAULT_MAINTENANCE_EXEMPT_METHODS,
     DEFAULT_PUBLIC_METHODS,
-    FixedMaintenanceSchedule,
     GrpcServer,
     IdempotencyStore,
     MaintenanceSchedule,
@@ -51,6 +51,7 @@ from ses_core.platform.messaging import (
     ensure_streams,
 )
 from ses_core.platform.runtime._idempotency import RoutingIdempotencyStore
+from ses_core.platform.runtime._maintenance_feed import StreamMaintenanceSchedule
 from ses_core.platform.runtime._plugin import ServiceContext, ServiceParts, ServicePlugin
 from ses_core.platform.settings import Settings
 from ses_core.platform.telemetry import setup_telemetry
@@ -161,6 +162,7 @@ class ServiceHost:
         registrations: list[ServiceRegistration] = []
         public = list(DEFAULT_PUBLIC_METHODS)
         read_only = list(settings.maintenance.read_only_methods)
+        exempt = list(DEFAULT_MAINTENANCE_EXEMPT_METHODS)
         stores: dict[str, IdempotencyStore] = {}
         for plugin in self.plugins:
             engine = create_database_engine(settings.database.url_for(plugin.name))
@@ -192,13 +194,18 @@ class ServiceHost:
             registrations.extend(hosted.parts.services)
             public.extend(hosted.parts.public_methods)
             read_only.extend(hosted.parts.read_only_methods)
+            exempt.extend(hosted.parts.maintenance_exempt_methods)
             store = IdempotencyStore(engine)
             for registration in hosted.parts.services:
                 stores[registration.name] = store
 
         maintenance = self.maintenance
         if maintenance is None and settings.maintenance.enforce:
-            maintenance = FixedMaintenanceSchedule(())
+            # Windows are scheduled through the notify service and replayed from the stream,
+            # so every host guards with the same schedule without a database of its own.
+            feed = StreamMaintenanceSchedule(js)
+            self._spawn("maintenance-feed", feed.run)
+            maintenance = feed
         self.server = create_server(
             ServerConfig.from_settings(settings.grpc),
             registrations,
@@ -208,6 +215,7 @@ class ServiceHost:
             telemetry=telemetry,
             public_methods=public,
             read_only_methods=read_only,
+            maintenance_exempt_methods=exempt,
         )
         await self.server.start()
         for hosted in self.services:

@@ -77,6 +77,8 @@ class ServiceParts:
     public_methods: Sequence[str] = ()
     # Methods that change nothing although their verb is not Get/List/Search/Download.
     read_only_methods: Sequence[str] = ()
+    # Mutating methods that must keep working during maintenance (e.g. rescheduling it).
+    maintenance_exempt_methods: Sequence[str] = ()
     on_stop: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=tuple)
     # Lines `ses up` prints once everything is listening (e.g. how to sign in to the demo).
     ready_messages: Sequence[str] = ()

@@ -1,0 +1,100 @@
+"""Notification rules (issue 6): topics and channels, who is told, what they may read.
+
+Pure domain, no I/O; the notify service composes it with its projection and channels.
+
+* topics and preferences: :class:`Topic`, :class:`Channel`, :class:`TopicChoice`,
+  :class:`Preferences`, :func:`check_choices`, :data:`MANDATORY_TOPICS`
+* recipients: :func:`resolve_recipients` over :class:`AudienceFacts`
+  (:class:`ComplaintParties`, :class:`CompanyContacts`) and a :class:`Directory`;
+  :data:`TOPIC_AUDIENCES` is the rule table
+* visibility: :func:`visible_facts` for a :class:`Reader`
+* due reminders: :func:`due_reminder`, :func:`local_today`, :class:`DueReminder`
+* organisations: :class:`Organization`, :func:`chosen_organization`, :func:`manages`,
+  :func:`require_manages`
+* webhooks: :func:`sign_body`, :func:`signature_matches`
+* events: :class:`MaintenanceWindowScheduled` (context ``notify``), :data:`PLATFORM_TENANT`
+"""
+
+from ses_core.notifications._access import (
+    Organization,
+    OrganizationKind,
+    chosen_organization,
+    manages,
+    organization_of,
+    require_manages,
+)
+from ses_core.notifications._audiences import (
+    TOPIC_AUDIENCES,
+    Audience,
+    AudienceFacts,
+    CompanyContacts,
+    ComplaintParties,
+    Directory,
+    Recipients,
+    company_responder,
+    resolve_recipients,
+)
+from ses_core.notifications._due import DueReminder, due_reminder, local_today
+from ses_core.notifications._events import (
+    PLATFORM_TENANT,
+    MaintenanceWindowScheduled,
+    NotifyEvent,
+)
+from ses_core.notifications._topics import (
+    DEFAULT_CHANNELS,
+    MANDATORY_TOPICS,
+    PERSONAL_CHANNELS,
+    Channel,
+    Preferences,
+    Topic,
+    TopicChoice,
+    check_choices,
+)
+from ses_core.notifications._visibility import RESTRICTED_RESPONSE_FIELDS, Reader, visible_facts
+from ses_core.notifications._webhooks import (
+    DELIVERY_HEADER,
+    SIGNATURE_HEADER,
+    TOPIC_HEADER,
+    sign_body,
+    signature_matches,
+)
+
+__all__ = [
+    "DEFAULT_CHANNELS",
+    "DELIVERY_HEADER",
+    "MANDATORY_TOPICS",
+    "PERSONAL_CHANNELS",
+    "PLATFORM_TENANT",
+    "RESTRICTED_RESPONSE_FIELDS",
+    "SIGNATURE_HEADER",
+    "TOPIC_AUDIENCES",
+    "TOPIC_HEADER",
+    "Audience",
+    "AudienceFacts",
+    "Channel",
+    "CompanyContacts",
+    "ComplaintParties",
+    "Directory",
+    "DueReminder",
+    "MaintenanceWindowScheduled",
+    "NotifyEvent",
+    "Organization",
+    "OrganizationKind",
+    "Preferences",
+    "Reader",
+    "Recipients",
+    "Topic",
+    "TopicChoice",
+    "check_choices",
+    "chosen_organization",
+    "company_responder",
+    "due_reminder",
+    "local_today",
+    "manages",
+    "organization_of",
+    "require_manages",
+    "resolve_recipients",
+    "sign_body",
+    "signature_matches",
+    "visible_facts",
+]

@@ -1,0 +1,220 @@
+"""Enrollment-context events: keep the people and company projection, announce what matters.
+
+``ActivationLinkIssued`` is the enrollment service's own event (``services/enrollment``);
+notify declares its own copy of the class so that the services stay independent: the
+codec finds the message by context and name (``ses.enrollment.v1.ActivationLinkIssued``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from ses_core.accounts import (
+    AgencyCreated,
+    CompanyContactAssigned,
+    CompanyContactType,
+    CompanyRegistered,
+    CompanyUpdated,
+    NotificationAddressesChanged,
+    UserCreated,
+    UserDeactivated,
+    UserRolesChanged,
+)
+from ses_core.events import DomainEvent
+from ses_core.models.enrollment_events import (
+    EnrollmentCompleted,
+    EnrollmentInitiated,
+    EnrollmentReminderSent,
+)
+from ses_core.notifications import AudienceFacts, OrganizationKind, Topic
+from ses_notify.notices import Notice, facts
+from ses_notify.registry import handles
+from ses_notify.unit_of_work import NotifyUnitOfWork
+
+ENROLLMENT_REMINDER_PURPOSE = "enrollment_reminder"
+
+
+class ActivationLinkIssued(DomainEvent):
+    """Mirror of ``ses_enrollment.events.ActivationLinkIssued`` (same proto message)."""
+
+    context: ClassVar[str] = "enrollment"
+
+    user_id: str
+    agency_id: str = ""
+    company_id: str = ""
+    email: str
+    given_name: str
+    family_name: str
+    purpose: str
+    activation_link: str
+    activation_expires_at: datetime
+    issued_by_user_id: str = ""
+    company_name: str = ""
+    inviting_agency_name: str = ""
+
+
+def _organization(event: Any) -> tuple[str, str]:
+    if event.company_id:
+        return OrganizationKind.COMPANY.value, event.company_id
+    return OrganizationKind.AGENCY.value, event.agency_id
+
+
+@handles(AgencyCreated)
+def _agency_created(event: AgencyCreated, uow: NotifyUnitOfWork) -> None:
+    uow.projection.save_agency(event.agency_id, event.code, event.name)
+
+
+@handles(CompanyRegistered)
+def _company_registered(event: CompanyRegistered, uow: NotifyUnitOfWork) -> None:
+    uow.projection.save_company(
+        event.company_id, legal_name=event.legal_name, nmls_id=event.nmls_id
+    )
+
+
+@handles(CompanyUpdated)
+def _company_updated(event: CompanyUpdated, uow: NotifyUnitOfWork) -> None:
+    uow.projection.save_company(
+        event.company_id, legal_name=event.legal_name, nmls_id=event.nmls_id
+    )
+
+
+@handles(UserCreated)
+def _user_created(event: UserCreated, uow: NotifyUnitOfWork) -> Notice | None:
+    kind, organization_id = _organization(event)
+    uow.projection.save_user(
+        {
+            "user_id": event.user_id,
+            "organization_kind": kind,
+            "organization_id": organization_id,
+            "email": event.email,
+            "given_name": event.given_name,
+            "family_name": event.family_name,
+            "agency_role": event.agency_roles[0].value if event.agency_roles else None,
+            "complaints_permission": event.complaints_permission.value,
+            "account_admin": event.account_administrator,
+            "active": True,
+        }
+    )
+    if not event.activation_link:
+        return None  # a company's first user: the link comes with ActivationLinkIssued
+    name = uow.projection.agency_name(event.agency_id) if event.agency_id else ""
+    return Notice(
+        topic=Topic.ACCOUNT_ACTIVATION,
+        facts=facts(
+            organization_name=name or uow.projection.company_name(event.company_id),
+            expires_at=event.activation_expires_at,
+            action_url=event.activation_link,
+            action_label="Activate your account",
+        ),
+        audience=AudienceFacts(named_user_ids=(event.user_id,)),
+        secret=True,
+    )
+
+
+@handles(ActivationLinkIssued)
+def _activation_link_issued(event: ActivationLinkIssued, uow: NotifyUnitOfWork) -> Notice:
+    kind, organization_id = _organization(event)
+    if uow.projection.person(event.user_id) is None:
+        uow.projection.save_user(
+            {
+                "user_id": event.user_id,
+                "organization_kind": kind,
+                "organization_id": organization_id,
+                "email": event.email,
+                "given_name": event.given_name,
+                "family_name": event.family_name,
+                "active": True,
+            }
+        )
+    else:
+        uow.projection.update_user(event.user_id, email=event.email)
+    reminder = event.purpose == ENROLLMENT_REMINDER_PURPOSE
+    organization_name = event.company_name or (
+        uow.projection.company_name(event.company_id)
+        if event.company_id
+        else uow.projection.agency_name(event.agency_id)
+    )
+    return Notice(
+        topic=Topic.ENROLLMENT_REMINDER if reminder else Topic.ACCOUNT_ACTIVATION,
+        facts=facts(
+            organization_name=organization_name,
+            inviting_agency_name=event.inviting_agency_name,
+            expires_at=event.activation_expires_at,
+            action_url=event.activation_link,
+            action_label="Activate your account",
+        ),
+        audience=AudienceFacts(named_user_ids=(event.user_id,)),
+        secret=True,
+    )
+
+
+@handles(UserRolesChanged)
+def _user_roles_changed(event: UserRolesChanged, uow: NotifyUnitOfWork) -> None:
+    uow.projection.update_user(
+        event.user_id,
+        agency_role=event.agency_roles[0].value if event.agency_roles else None,
+        complaints_permission=event.complaints_permission.value,
+        account_admin=event.account_administrator,
+    )
+
+
+@handles(UserDeactivated)
+def _user_deactivated(event: UserDeactivated, uow: NotifyUnitOfWork) -> None:
+    uow.projection.update_user(event.user_id, active=False)
+
+
+@handles(CompanyContactAssigned)
+def _contact_assigned(event: CompanyContactAssigned, uow: NotifyUnitOfWork) -> None:
+    if event.contact_type is CompanyContactType.SES_COMPLAINTS_CONTACT:
+        uow.projection.save_company(event.company_id, complaints_contact_id=event.user_id)
+
+
+@handles(NotificationAddressesChanged)
+def _addresses_changed(event: NotificationAddressesChanged, uow: NotifyUnitOfWork) -> None:
+    uow.preferences.set_company_addresses(event.company_id, event.addresses, uow.clock.now())
+
+
+@handles(EnrollmentInitiated)
+def _enrollment_initiated(event: EnrollmentInitiated, uow: NotifyUnitOfWork) -> None:
+    uow.projection.save_enrollment(
+        event.company_id,
+        tenant_id=event.tenant_id,
+        initiated_by_user_id=event.actor_id or None,
+        invited_user_id=event.invited_user_id,
+    )
+
+
+@handles(EnrollmentReminderSent)
+def _enrollment_reminder(event: EnrollmentReminderSent, uow: NotifyUnitOfWork) -> Notice | None:
+    if event.link_reissued:
+        return None  # the new link arrives with ActivationLinkIssued, which e-mails it
+    enrollment = uow.projection.enrollment(event.company_id)
+    agency_id = event.tenant_id or (enrollment["tenant_id"] if enrollment else "")
+    return Notice(
+        topic=Topic.ENROLLMENT_REMINDER,
+        facts=facts(
+            organization_name=uow.projection.company_name(event.company_id),
+            inviting_agency_name=uow.projection.agency_name(agency_id) if agency_id else "",
+            expires_at=event.expires_at,
+        ),
+        audience=AudienceFacts(actor_id=event.actor_id, named_user_ids=(event.invited_user_id,)),
+    )
+
+
+@handles(EnrollmentCompleted)
+def _enrollment_completed(event: EnrollmentCompleted, uow: NotifyUnitOfWork) -> Notice:
+    projection = uow.projection
+    projection.save_company(event.company_id, complaints_contact_id=event.complaints_contact_id)
+    projection.update_user(event.user_id, account_admin=True)
+    enrollment = projection.enrollment(event.company_id)
+    agency_id = event.tenant_id or (enrollment["tenant_id"] if enrollment else "")
+    return Notice(
+        topic=Topic.ENROLLMENT_COMPLETED,
+        facts=facts(company_name=projection.company_name(event.company_id)),
+        audience=AudienceFacts(
+            actor_id=event.actor_id,
+            enrollment_initiator_id=enrollment["initiated_by_user_id"] if enrollment else None,
+            enrollment_agency_id=agency_id or None,
+        ),
+    )

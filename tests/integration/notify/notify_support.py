@@ -1,0 +1,497 @@
+"""Helpers for the notify tests: a real SMTP server, an event feed into JetStream, a scenario.
+
+* :class:`SmtpSink` — an ``aiosmtpd`` server on a free port that keeps every accepted
+  message; it can be stopped and started again on the same port, and told to hold (never
+  accept) messages after the n-th, so a test can stop it at a point where no accepted
+  message is in flight.
+* :class:`EventFeed` — publishes domain events to ``SES_EVENTS`` the way an outbox relay
+  does (subject, ``Nats-Msg-Id``, ``ses-tenant``, protobuf payload).
+* :class:`Scenario` — an agency, an enrolled company and their people, with unique ids,
+  and builders for the events the complaints service would publish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import threading
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import grpc.aio
+from aiosmtpd.controller import Controller
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+
+from ses.notify.v1 import notify_pb2 as pb
+from ses.notify.v1 import notify_pb2_grpc
+from ses_core.accounts import (
+    AgencyCreated,
+    CompanyContactAssigned,
+    CompanyContactType,
+    CompanyKind,
+    CompanyRegistered,
+    CompanySource,
+    UserCreated,
+)
+from ses_core.events import DomainEvent
+from ses_core.identity import Actor, AgencyRole, ComplaintsPermission
+from ses_core.lifecycle import ComplaintStatus
+from ses_core.models import complaint_events as ce
+from ses_core.models.enrollment_events import EnrollmentCompleted, EnrollmentInitiated
+from ses_core.platform.messaging import ProtobufEventCodec, connect, ensure_streams
+from ses_core.platform.runtime import ServiceHost
+from ses_core.platform.settings import Settings
+from ses_core.testing import eventually, free_port
+from ses_core.testing.hosting import host_settings, hosted, metadata_for
+from ses_notify.bootstrap import NotifyPlugin
+from ses_notify.worker import DeliveryPolicy
+
+CODEC = ProtobufEventCodec()
+OPERATOR = Actor.platform_operator("u-operator")
+FAST_POLICY = DeliveryPolicy(
+    max_attempts=3,
+    retry_initial=0.2,
+    retry_max=1.0,
+    outage_initial=0.2,
+    outage_max=1.0,
+    idle_poll=0.5,
+)
+
+
+# -- SMTP --------------------------------------------------------------------------------------
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.messages: list[EmailMessage] = []
+        self.hold_after: int | None = None
+        self.holding = threading.Event()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        # Addresses that make the server refuse: permanently (5xx) or for now (4xx).
+        if address.startswith("reject"):
+            return "550 5.1.1 No such mailbox here"
+        if address.startswith("busy"):
+            return "451 4.3.0 Mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            hold = self.hold_after is not None and len(self.messages) >= self.hold_after
+        if hold:
+            self.holding.set()
+            await asyncio.Event().wait()  # never accepted; cancelled when the server stops
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        with self.lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+class SmtpSink:
+    def __init__(self) -> None:
+        self.port = free_port("127.0.0.1")
+        self._collector = _Collector()
+        self._controller: Controller | None = None
+
+    def start(self) -> SmtpSink:
+        self._collector.hold_after = None
+        self._collector.holding.clear()
+        self._controller = Controller(self._collector, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def hold_after(self, count: int) -> threading.Event:
+        """Stop accepting once ``count`` messages are in; returns an event set when one waits."""
+        self._collector.hold_after = count
+        return self._collector.holding
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        with self._collector.lock:
+            return list(self._collector.messages)
+
+    def count(self) -> int:
+        return len(self.messages)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if str(m["To"]).strip("<> ").lower() == address.lower()]
+
+    def message_id_counts(self) -> Counter[str]:
+        return Counter(str(m["Message-ID"]) for m in self.messages)
+
+
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def html_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("html",))
+    assert part is not None
+    return str(part.get_content())
+
+
+# -- events ------------------------------------------------------------------------------------
+
+
+class EventFeed:
+    def __init__(self, nats: NatsClient) -> None:
+        self.nats = nats
+        self.js: JetStreamContext = nats.jetstream()
+
+    @classmethod
+    @asynccontextmanager
+    async def connect(cls, url: str) -> AsyncIterator[EventFeed]:
+        client = await connect(url, name="notify-test-feed")
+        try:
+            feed = cls(client)
+            await ensure_streams(feed.js)
+            yield feed
+        finally:
+            await client.drain()
+
+    async def publish(self, *events: DomainEvent) -> None:
+        for event in events:
+            tenant = event.tenant_id or "platform"
+            headers = {
+                "Nats-Msg-Id": event.event_id,
+                "ses-tenant": tenant,
+                "content-type": CODEC.content_type,
+            }
+            await self.js.publish(
+                event.subject(), CODEC.encode(event), stream="SES_EVENTS", headers=headers
+            )
+
+
+# -- a scenario --------------------------------------------------------------------------------
+
+
+def _id(prefix: str, tag: str) -> str:
+    return f"{prefix}-{tag}"
+
+
+@dataclass
+class Scenario:
+    """One agency and one enrolled company with their people; ids are unique per scenario."""
+
+    tag: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    # E-mail addresses other than ``<user id>@example.org``, by user id.
+    emails: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        t = self.tag
+        self.agency = _id("agency", t)
+        self.supervisor = _id("u-supervisor", t)
+        self.manager = _id("u-manager", t)  # the Agency POC of the complaints
+        self.company = _id("company", t)
+        self.contact = _id("u-contact", t)  # SES Complaints Contact, Account Administrator
+        self.poc = _id("u-poc", t)
+        self.contributor = _id("u-contrib", t)
+        self.viewer = _id("u-viewer", t)
+
+    def email(self, user_id: str) -> str:
+        return self.emails.get(user_id, f"{user_id}@example.org")
+
+    def actor(self, user_id: str) -> Actor:
+        if user_id in (self.supervisor, self.manager):
+            role = (
+                AgencyRole.COMPLAINT_SUPERVISOR
+                if user_id == self.supervisor
+                else AgencyRole.COMPLAINT_MANAGER
+            )
+            return Actor.agency_user(user_id, self.agency, role)
+        return Actor.company_user(
+            user_id,
+            self.company,
+            ComplaintsPermission.MANAGE,
+            account_admin=user_id == self.contact,
+            complaints_contact=user_id == self.contact,
+        )
+
+    # -- setup -----------------------------------------------------------------------------
+
+    def setup_events(self) -> list[DomainEvent]:
+        """Agency, company, users, enrollment: everything before the first complaint."""
+        a, c = self.agency, self.company
+        events: list[DomainEvent] = [
+            AgencyCreated(
+                tenant_id=a, agency_id=a, code="NY", name="NY Department", state_code="NY"
+            ),
+            self._agency_user(self.supervisor, AgencyRole.COMPLAINT_SUPERVISOR),
+            self._agency_user(self.manager, AgencyRole.COMPLAINT_MANAGER),
+            CompanyRegistered(
+                company_id=c,
+                legal_name=f"Acme Lending {self.tag}",
+                kind=CompanyKind.NMLS_REGISTERED,
+                source=CompanySource.IMPORT,
+                tenant_id="",
+            ),
+            EnrollmentInitiated(
+                tenant_id=a,
+                company_id=c,
+                actor_id=self.manager,
+                invited_user_id=self.contact,
+                expires_at=datetime.now(UTC) + timedelta(days=7),
+            ),
+        ]
+        for user in (self.contact, self.poc, self.contributor, self.viewer):
+            events.append(self._company_user(user))
+        events += [
+            CompanyContactAssigned(
+                tenant_id=a,
+                company_id=c,
+                contact_type=CompanyContactType.SES_COMPLAINTS_CONTACT,
+                user_id=self.contact,
+            ),
+            EnrollmentCompleted(
+                tenant_id=a,
+                company_id=c,
+                actor_id=self.contact,
+                user_id=self.contact,
+                complaints_contact_id=self.contact,
+            ),
+        ]
+        return events
+
+    def _agency_user(self, user_id: str, role: AgencyRole) -> UserCreated:
+        return UserCreated(
+            tenant_id=self.agency,
+            user_id=user_id,
+            agency_id=self.agency,
+            email=self.email(user_id),
+            given_name="Agency",
+            family_name=user_id,
+            agency_roles=[role],
+        )
+
+    def _company_user(self, user_id: str) -> UserCreated:
+        permission = (
+            ComplaintsPermission.VIEW if user_id == self.viewer else ComplaintsPermission.MANAGE
+        )
+        return UserCreated(
+            tenant_id=self.agency,
+            user_id=user_id,
+            company_id=self.company,
+            email=self.email(user_id),
+            given_name="Company",
+            family_name=user_id,
+            complaints_permission=permission,
+            account_administrator=user_id == self.contact,
+        )
+
+    # -- complaints ------------------------------------------------------------------------
+
+    def complaint(self, number: int) -> str:
+        return f"NY-2026-{self.tag}-{number:04d}"
+
+    def _base(self, complaint_id: str, actor: str = "") -> dict[str, Any]:
+        return {
+            "tenant_id": self.agency,
+            "complaint_id": complaint_id,
+            "company_id": self.company,
+            "actor_id": actor,
+        }
+
+    def new_complaint(self, complaint_id: str, ir_id: str, due: date) -> list[DomainEvent]:
+        base = self._base(complaint_id, self.manager)
+        return [
+            ce.ComplaintCreated(
+                **base,
+                status=ComplaintStatus.OPEN,
+                received_date=date(2026, 11, 2),
+                agency_poc_id=self.manager,
+            ),
+            ce.InformationRequestAdded(**base, information_request_id=ir_id, due_date=due),
+            ce.InformationRequestSent(**base, information_request_id=ir_id, due_date=due),
+        ]
+
+    def assign_poc(self, complaint_id: str) -> ce.CompanyPocAssigned:
+        return ce.CompanyPocAssigned(
+            **self._base(complaint_id, self.contact), company_poc_id=self.poc
+        )
+
+    def submit(
+        self, complaint_id: str, ir_id: str, *, restricted: bool = False
+    ) -> ce.ResponseSubmitted:
+        return ce.ResponseSubmitted(
+            **self._base(complaint_id, self.poc),
+            information_request_id=ir_id,
+            restricted=restricted,
+            submission_number=1,
+            file_count=2,
+        )
+
+
+# -- hosting -----------------------------------------------------------------------------------
+
+
+def notify_settings(data_dir: Path, nats_url: str, database_url: str, smtp_port: int) -> Settings:
+    return host_settings(
+        data_dir,
+        nats_url=nats_url,
+        database_urls={"notify": database_url},
+        notify={"mail_transport": "smtp", "smtp_host": "127.0.0.1", "smtp_port": smtp_port},
+    )
+
+
+def fast_plugin(**overrides: Any) -> NotifyPlugin:
+    return NotifyPlugin(
+        policy=overrides.pop("policy", FAST_POLICY), network_timeout=5.0, **overrides
+    )
+
+
+@dataclass
+class NotifyClient:
+    """The NotifyService stub with calls acting as one actor at a time."""
+
+    settings: Settings
+    stub: notify_pb2_grpc.NotifyServiceStub
+
+    def md(self, actor: Actor, key: str | None = None) -> tuple[tuple[str, str], ...]:
+        return metadata_for(self.settings, actor, idempotency_key=key)
+
+    async def deliveries(self, **filters: Any) -> list[pb.Delivery]:
+        request = pb.ListDeliveriesRequest(**filters)
+        request.page.page_size = 200
+        found: list[pb.Delivery] = []
+        while True:
+            response = await self.stub.ListDeliveries(request, metadata=self.md(OPERATOR))
+            found.extend(response.deliveries)
+            if not response.page.next_page_token:
+                return found
+            request.page.page_token = response.page.next_page_token
+
+    async def settled(self, *, timeout: float = 60.0) -> list[pb.Delivery]:  # noqa: ASYNC109
+        """Every delivery recorded so far has reached a final state; returns them all."""
+
+        async def final() -> list[pb.Delivery] | None:
+            deliveries = await self.deliveries()
+            waiting = (pb.DELIVERY_STATUS_PENDING, pb.DELIVERY_STATUS_RETRYING)
+            return None if any(d.status in waiting for d in deliveries) else deliveries
+
+        settled: list[pb.Delivery] = await eventually(
+            final, timeout=timeout, message="every delivery in a final state"
+        )
+        return settled
+
+    async def inbox(
+        self, actor: Actor, *, unread_only: bool = False
+    ) -> pb.ListNotificationsResponse:
+        request = pb.ListNotificationsRequest(unread_only=unread_only)
+        request.page.page_size = 200
+        return await self.stub.ListNotifications(request, metadata=self.md(actor))
+
+
+@asynccontextmanager
+async def notify_host(
+    settings: Settings, plugin: NotifyPlugin | None = None, **options: Any
+) -> AsyncIterator[tuple[ServiceHost, NotifyClient]]:
+    async with (
+        hosted(settings, [plugin or fast_plugin()], **options) as host,
+        grpc.aio.insecure_channel(host.address) as channel,
+    ):
+        yield host, NotifyClient(settings, notify_pb2_grpc.NotifyServiceStub(channel))
+
+
+async def wait_for_messages(
+    sink: SmtpSink,
+    count: int,
+    *,
+    timeout: float = 90.0,  # noqa: ASYNC109 - a deadline to poll to
+) -> None:
+    await eventually(
+        lambda: sink.count() >= count,
+        timeout=timeout,
+        message=f"{count} e-mails at the SMTP server (have {sink.count()})",
+    )
+
+
+def subjects(messages: Iterable[EmailMessage]) -> list[str]:
+    return sorted(str(m["Subject"]) for m in messages)
+
+
+def delivered(deliveries: Sequence[pb.Delivery]) -> list[pb.Delivery]:
+    return [d for d in deliveries if d.status == pb.DELIVERY_STATUS_DELIVERED]
+
+
+# -- webhook receiver --------------------------------------------------------------------------
+
+
+@dataclass
+class ReceivedHook:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class HookReceiver:
+    """A real HTTP server (``http.server`` in a thread): ``/ok…`` answers 204, ``/fail…`` 500,
+    ``/gone…`` 410; it records every request it receives."""
+
+    def __init__(self) -> None:
+        import http.server
+
+        received: list[ReceivedHook] = []
+        lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                with lock:
+                    received.append(
+                        ReceivedHook(
+                            self.path, {k.lower(): v for k, v in self.headers.items()}, body
+                        )
+                    )
+                status = 204 if self.path.startswith("/ok") else 500
+                if self.path.startswith("/gone"):
+                    status = 410
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._lock = lock
+        self._received = received
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __enter__(self) -> HookReceiver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    def at(self, path: str) -> list[ReceivedHook]:
+        with self._lock:
+            return [hook for hook in self._received if hook.path == path]

@@ -1,0 +1,91 @@
+"""Templates: every topic renders, HTML is escaped, and only the facts given are shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from ses_core.identity import Side
+from ses_core.notifications import Reader, Topic, visible_facts
+from ses_notify.rendering import Renderer, humanize, long_date
+
+RENDERER = Renderer()
+EVERY_FACT = {
+    "complaint_id": "NY-2026-000123",
+    "information_request_id": "ir-1",
+    "company_name": "Acme Lending",
+    "agency_name": "NY Department of Financial Services",
+    "organization_name": "Acme Lending",
+    "inviting_agency_name": "NY Department of Financial Services",
+    "due_date": "2026-03-12",
+    "previous_due_date": "2026-03-05",
+    "expires_at": "2026-03-10T15:00:00+00:00",
+    "starts_at": "2026-03-14T13:00:00+00:00",
+    "ends_at": "2026-03-14T17:00:00+00:00",
+    "reason": "Sent twice.",
+    "note": "Please hurry.",
+    "send_back_reason": "Attach the signed letter.",
+    "close_reason": "CLOSED_WITH_MONETARY_RELIEF",
+    "comments_for_company": "Thank you.",
+    "description": "Database upgrade",
+    "submission_number": 2,
+    "file_count": 3,
+    "link_count": 1,
+    "restricted": True,
+    "assign_poc_task": True,
+    "business_days_left": 2,
+    "action_url": "https://ses.example.gov/activate#t",
+    "action_label": "Activate your account",
+}
+
+
+@pytest.mark.parametrize("topic", list(Topic))
+def test_every_topic_renders_a_one_line_title_and_a_body(topic: Topic) -> None:
+    notice = RENDERER.render(topic, EVERY_FACT, "Dana Doe")
+    assert notice.title
+    assert "\n" not in notice.title
+    assert notice.body
+    assert "{{" not in notice.body
+    assert "{%" not in notice.body
+    mail = RENDERER.email(notice, "Dana Doe")
+    assert mail.text.startswith("Hello Dana Doe,")
+    assert notice.title in mail.html
+
+
+@pytest.mark.parametrize("topic", list(Topic))
+def test_every_topic_renders_with_only_the_complaint_id(topic: Topic) -> None:
+    notice = RENDERER.render(topic, {"complaint_id": "c-1"}, "Dana")
+    assert notice.title
+
+
+def test_html_is_escaped_and_text_is_not() -> None:
+    facts = {**EVERY_FACT, "note": "<script>alert(1)</script> & more"}
+    notice = RENDERER.render(Topic.INFORMATION_REQUEST_REMINDER, facts, "<b>Dana</b>")
+    mail = RENDERER.email(notice, "<b>Dana</b>")
+    assert "<script>" not in mail.html
+    assert "&lt;script&gt;" in mail.html
+    assert "<b>Dana</b>" not in mail.html
+    assert "<script>alert(1)</script> & more" in mail.text
+
+
+def test_a_company_reader_of_a_restricted_send_back_does_not_read_the_reason() -> None:
+    facts = visible_facts(Reader(Side.COMPANY), EVERY_FACT, restricted_response=True)
+    notice = RENDERER.render(Topic.RESPONSE_SENT_BACK, facts, "Contributor")
+    assert "signed letter" not in notice.body
+    poc = visible_facts(
+        Reader(Side.COMPANY, is_company_poc=True), EVERY_FACT, restricted_response=True
+    )
+    assert "signed letter" in RENDERER.render(Topic.RESPONSE_SENT_BACK, poc, "POC").body
+
+
+def test_the_activation_link_is_the_action_of_the_email() -> None:
+    notice = RENDERER.render(Topic.ACCOUNT_ACTIVATION, EVERY_FACT, "New User")
+    mail = RENDERER.email(notice, "New User")
+    assert "Activate your account: https://ses.example.gov/activate#t" in mail.text
+    assert 'href="https://ses.example.gov/activate#t"' in mail.html
+
+
+def test_dates_and_codes_read_like_sentences() -> None:
+    assert long_date("2026-03-12") == "Thursday, March 12, 2026"
+    assert long_date("2026-03-14T13:00:00+00:00") == "Saturday, March 14, 2026, 9:00 AM EDT"
+    assert long_date("soon") == "soon"
+    assert humanize("CLOSED_WITH_MONETARY_RELIEF") == "Closed with monetary relief"
