@@ -23,25 +23,27 @@ COMPLAINT_FIELDS = {
     "close_notes",
     "internal_categories",
     "quick_look_marks",
+    "alleged_violations",
+    "research_notes",
+    "referrals",
+    "cancel_reason",
     "company_internal_comments",
 }
 VIEWER = Actor.agency_user("a-vwr", "T1", AgencyRole.COMPLAINT_VIEWER)
 COMPANY_USER = Actor.company_user("c-poc", "C1", ComplaintsPermission.MANAGE)
 
 
-def test_agency_only_fields_are_the_ones_the_design_lists() -> None:
-    assert (
-        agency_only_fields
-        == AGENCY_ONLY_FIELDS
-        == {
-            "complainant_phone",
-            "complainant_email",
-            "desired_outcome",
-            "close_notes",
-            "internal_categories",
-            "quick_look_marks",
-        }
-    )
+def test_agency_only_fields_are_the_design_list_plus_the_agency_working_material() -> None:
+    design_list = {
+        "complainant_phone",
+        "complainant_email",
+        "desired_outcome",
+        "close_notes",
+        "internal_categories",
+        "quick_look_marks",
+    }
+    working_material = {"alleged_violations", "research_notes", "referrals", "cancel_reason"}
+    assert agency_only_fields == AGENCY_ONLY_FIELDS == design_list | working_material
 
 
 def test_company_sees_everything_but_agency_only_fields() -> None:

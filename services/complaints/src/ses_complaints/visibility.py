@@ -14,8 +14,7 @@ Choices where the spec is silent:
   complaint that does not exist.
 - The company sees sent IRs only, never the agency's unsent drafts.
 - Alleged violations, research and communication notes, referrals and the
-  cancellation reason are agency-only like the fields DESIGN §4 lists
-  (``SERVICE_AGENCY_ONLY_FIELDS``); they need ``VIEW_AGENCY_ONLY_FIELDS``.
+  cancellation reason are agency-only (``ses_core.permissions.AGENCY_ONLY_FIELDS``).
 - Response drafts (and the files on them) are company-only: the agency sees what
   the Company POC submits. A restricted draft (one sent back after a restricted
   submission) is, like a restricted response, for the Company POC only.
@@ -29,11 +28,16 @@ from functools import cached_property
 
 from ses_core.identity import Actor, Side
 from ses_core.models import Complaint, InformationRequest
-from ses_core.permissions import Action, Resource, ResourceKind, authorize, visible_fields
-
-SERVICE_AGENCY_ONLY_FIELDS = frozenset(
-    {"alleged_violations", "research_notes", "referrals", "cancel_reason"}
+from ses_core.permissions import (
+    AGENCY_ONLY_FIELDS,
+    COMPANY_ONLY_FIELDS,
+    Action,
+    Resource,
+    ResourceKind,
+    authorize,
+    visible_fields,
 )
+
 COMPLAINANT_FIELDS = frozenset(
     {
         "complainant_given_name",
@@ -43,13 +47,7 @@ COMPLAINANT_FIELDS = frozenset(
         "complainant_phone",
     }
 )
-_ALL_FIELDS = COMPLAINANT_FIELDS | {
-    "desired_outcome",
-    "internal_categories",
-    "close_notes",
-    "quick_look_marks",
-    "company_internal_comments",
-}
+_ALL_FIELDS = COMPLAINANT_FIELDS | AGENCY_ONLY_FIELDS | COMPANY_ONLY_FIELDS
 
 
 def complaint_resource(complaint: Complaint, *, restricted: bool = False) -> Resource:
@@ -89,10 +87,11 @@ class Viewer:
         shown = visible_fields(
             self.actor, _ALL_FIELDS, complainant_restricted=self.complaint.complainant_restricted
         )
-        if authorize(
-            self.actor, Action.VIEW_AGENCY_ONLY_FIELDS, complaint_resource(self.complaint)
-        ).allowed:
-            shown |= SERVICE_AGENCY_ONLY_FIELDS
+        resource = complaint_resource(self.complaint)
+        if not authorize(self.actor, Action.VIEW_AGENCY_ONLY_FIELDS, resource).allowed:
+            # Defence in depth: an agency reader outside the complaint's scope sees no
+            # agency-only part even if a caller forgot to check VIEW_COMPLAINT first.
+            shown -= AGENCY_ONLY_FIELDS
         return shown
 
     def sees(self, field: str) -> bool:

@@ -12,6 +12,9 @@ Choices where the spec is silent:
 - Company-internal comments never reach the agency, so the projection runs both
   ways.
 - Platform operators see no complaint fields (they see no complaints).
+- Beyond the six fields DESIGN §4 names, the agency's working material is
+  agency-only too: alleged violations, research and communication notes,
+  referrals between agencies and the reason a complaint was canceled.
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ AGENCY_ONLY_FIELDS: frozenset[str] = frozenset(
         "close_notes",
         "internal_categories",
         "quick_look_marks",
+        "alleged_violations",
+        "research_notes",
+        "referrals",
+        "cancel_reason",
     }
 )
 COMPANY_ONLY_FIELDS: frozenset[str] = frozenset({"company_internal_comments"})
