@@ -61,6 +61,7 @@ cancel_information_request      complaint     Y   Y   .   .   .   .   .   .   . 
 send_reminder                   complaint     Y   Y   .   .   .   .   .   .   .   .   .   .   .   .
 mark_quick_look                 complaint     Y   Y   .   .   .   .   .   .   .   .   .   .   .   .
 send_back_response              complaint     Y   Y   .   .   .   .   .   .   .   .   .   .   .   .
+complete_information_request    complaint     Y   Y   .   .   .   .   .   .   .   .   .   .   .   .
 add_alleged_violation           complaint     Y   Y   .   .   .   .   .   .   .   .   .   .   .   .
 add_research_note               complaint     Y   Y   .   .   .   .   .   .   .   .   .   .   .   .
 refer_complaint                 complaint     Y   Y   .   .   .   .   .   .   .   .   .   .   .   .

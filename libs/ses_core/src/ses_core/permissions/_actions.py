@@ -46,6 +46,7 @@ class Action(StrEnum):
     SEND_REMINDER = "send_reminder"
     MARK_QUICK_LOOK = "mark_quick_look"
     SEND_BACK_RESPONSE = "send_back_response"
+    COMPLETE_INFORMATION_REQUEST = "complete_information_request"
     ADD_ALLEGED_VIOLATION = "add_alleged_violation"
     ADD_RESEARCH_NOTE = "add_research_note"
     REFER_COMPLAINT = "refer_complaint"

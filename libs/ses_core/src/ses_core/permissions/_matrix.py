@@ -138,6 +138,9 @@ PERMISSIONS: Mapping[Action, Grant] = MappingProxyType(
         A.SEND_REMINDER: Grant("send a reminder", agency=_OWNER_MANAGES),
         A.MARK_QUICK_LOOK: Grant("mark a response reviewed", agency=_OWNER_MANAGES),
         A.SEND_BACK_RESPONSE: Grant("send a response back", agency=_OWNER_MANAGES),
+        A.COMPLETE_INFORMATION_REQUEST: Grant(
+            "accept a response and complete the information request", agency=_OWNER_MANAGES
+        ),
         A.ADD_ALLEGED_VIOLATION: Grant("add an alleged violation", agency=_OWNER_MANAGES),
         A.ADD_RESEARCH_NOTE: Grant("add a research note", agency=_OWNER_MANAGES),
         A.REFER_COMPLAINT: Grant("refer a complaint", agency=_OWNER_MANAGES),

@@ -141,10 +141,9 @@ def send_back_response(
 def complete_information_request(
     deps: Deps, actor: Actor, complaint_id: str, ir_id: str
 ) -> IrResult:
-    """Accept the response. Who may: those who review responses (``SEND_BACK_RESPONSE``:
-    DESIGN §4 gives "review and send back responses" to Managers and Supervisors)."""
+    """Accept the response (Managers and Supervisors of the owning agency, like send-back)."""
     with open_complaint(deps, actor, complaint_id) as work:
-        work.require(Action.SEND_BACK_RESPONSE)
+        work.require(Action.COMPLETE_INFORMATION_REQUEST)
         ir = request_of(work, ir_id)
         ir.complete(work.now, by=actor.user_id)
         return work.commit(), ir
