@@ -19,13 +19,17 @@ from notify_support import (
 from sqlalchemy import select
 
 from ses.notify.v1 import notify_pb2 as pb
-from ses_core.accounts import NotificationAddressesChanged, UserCreated, UserDeactivated
+from ses_core.accounts import (
+    ActivationLinkIssued,
+    NotificationAddressesChanged,
+    UserCreated,
+    UserDeactivated,
+)
 from ses_core.identity import Actor, AgencyRole
 from ses_core.models import complaint_events as ce
 from ses_core.models.enrollment_events import EnrollmentReminderSent
 from ses_core.platform.db import create_database_engine
 from ses_core.testing import NatsServerProcess
-from ses_notify.on_enrollment import ActivationLinkIssued
 from ses_notify.tables import deliveries as deliveries_table
 
 pytestmark = pytest.mark.integration

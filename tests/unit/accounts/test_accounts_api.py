@@ -12,7 +12,8 @@ import ses_core.accounts as accounts
 
 EXPECTED = {
     "CSV_COLUMNS", "MAX_ACCOUNT_ADMINS", "MAX_NOTIFICATION_ADDRESSES", "USPS_STATE_CODES",
-    "AccountsEvent", "Address", "Agency", "AgencyCreated", "AgencyUser", "Company",
+    "AccountsEvent", "ActivationLinkIssued", "Address", "Agency", "AgencyCreated", "AgencyUser",
+    "Company", "LinkPurpose",
     "CompanyAccount", "CompanyContactAssigned", "CompanyContactType", "CompanyKind",
     "CompanyProfile", "CompanyQuery", "CompanyQueryKind", "CompanyRegistered", "CompanySource",
     "CompanyUpdated", "CompanyUser", "ContactPerson", "CsvColumn", "CsvImportResult",

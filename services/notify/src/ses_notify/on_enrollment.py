@@ -1,27 +1,22 @@
-"""Enrollment-context events: keep the people and company projection, announce what matters.
-
-``ActivationLinkIssued`` is the enrollment service's own event (``services/enrollment``);
-notify declares its own copy of the class so that the services stay independent: the
-codec finds the message by context and name (``ses.enrollment.v1.ActivationLinkIssued``).
-"""
+"""Enrollment-context events: keep the people and company projection, announce what matters."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from ses_core.accounts import (
+    ActivationLinkIssued,
     AgencyCreated,
     CompanyContactAssigned,
     CompanyContactType,
     CompanyRegistered,
     CompanyUpdated,
+    LinkPurpose,
     NotificationAddressesChanged,
     UserCreated,
     UserDeactivated,
     UserRolesChanged,
 )
-from ses_core.events import DomainEvent
 from ses_core.models.enrollment_events import (
     EnrollmentCompleted,
     EnrollmentInitiated,
@@ -31,27 +26,6 @@ from ses_core.notifications import AudienceFacts, OrganizationKind, Topic
 from ses_notify.notices import Notice, facts
 from ses_notify.registry import handles
 from ses_notify.unit_of_work import NotifyUnitOfWork
-
-ENROLLMENT_REMINDER_PURPOSE = "enrollment_reminder"
-
-
-class ActivationLinkIssued(DomainEvent):
-    """Mirror of ``ses_enrollment.events.ActivationLinkIssued`` (same proto message)."""
-
-    context: ClassVar[str] = "enrollment"
-
-    user_id: str
-    agency_id: str = ""
-    company_id: str = ""
-    email: str
-    given_name: str
-    family_name: str
-    purpose: str
-    activation_link: str
-    activation_expires_at: datetime
-    issued_by_user_id: str = ""
-    company_name: str = ""
-    inviting_agency_name: str = ""
 
 
 def _organization(event: Any) -> tuple[str, str]:
@@ -129,7 +103,7 @@ def _activation_link_issued(event: ActivationLinkIssued, uow: NotifyUnitOfWork) 
         )
     else:
         uow.projection.update_user(event.user_id, email=event.email)
-    reminder = event.purpose == ENROLLMENT_REMINDER_PURPOSE
+    reminder = event.purpose is LinkPurpose.ENROLLMENT_REMINDER
     organization_name = event.company_name or (
         uow.projection.company_name(event.company_id)
         if event.company_id

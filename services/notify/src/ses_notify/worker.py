@@ -221,7 +221,8 @@ class ChannelWorker:
         if next_due is not None:
             timeout = min(timeout, max(0.0, (next_due - self._clock.now()).total_seconds()))
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wakeup.wait(), timeout)
+            async with asyncio.timeout(timeout):  # not wait_for: it can swallow a cancel
+                await self._wakeup.wait()
 
     def _next_due(self) -> datetime | None:
         with self._sessions.begin() as session:

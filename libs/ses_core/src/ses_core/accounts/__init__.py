@@ -19,6 +19,7 @@ Who may run a command is decided by ``ses_core.permissions``; the rules here
 are about the data.
 """
 
+from ses_core.accounts._activation import ActivationLinkIssued, LinkPurpose
 from ses_core.accounts._agency import Agency, AgencyUser
 from ses_core.accounts._codes import (
     USPS_STATE_CODES,
@@ -86,6 +87,7 @@ __all__ = [
     "MAX_NOTIFICATION_ADDRESSES",
     "USPS_STATE_CODES",
     "AccountsEvent",
+    "ActivationLinkIssued",
     "Address",
     "Agency",
     "AgencyCreated",
@@ -106,6 +108,7 @@ __all__ = [
     "CsvColumn",
     "CsvImportResult",
     "ImportedRow",
+    "LinkPurpose",
     "NotificationAddressesChanged",
     "OutstandingTask",
     "OutstandingTaskKind",

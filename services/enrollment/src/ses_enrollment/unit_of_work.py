@@ -1,0 +1,91 @@
+"""The enrollment unit of work: repositories of several scopes in one transaction.
+
+A command often spans scopes: initiating enrollment changes the company's enrollment
+and account (``company:<id>``), reads the directory (``directory``) and the inviting
+agency (``agency:<id>``), and issues an activation link (identity tables). One unit of
+work holds them all, each repository bound to its own scope (``ses_enrollment.scopes``),
+and commits them in one transaction.
+
+Events keep their own ``tenant_id`` (an agency id, or empty for facts no agency caused)
+instead of being stamped with the unit of work's tenant as the platform's unit of work
+does. Their ``ses-tenant`` header, which consumers need, is that agency id; else
+``company:<id>`` for an event naming a company; else the unit of work's own tenant (the
+command's main scope).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from opentelemetry import propagate
+
+from ses_core.events import DomainEvent
+from ses_core.platform.db import OutboxRecord, SqlUnitOfWork, TenantScopedRepository
+from ses_core.platform.db.unit_of_work import CONTENT_TYPE_HEADER, TENANT_HEADER
+from ses_enrollment.identity_store import IdentityStore
+from ses_enrollment.queries import Lookups
+from ses_enrollment.repositories import (
+    AgencyRepository,
+    AgencyUserRepository,
+    CompanyAccountRepository,
+    CompanyRepository,
+    EnrollmentRepository,
+)
+from ses_enrollment.scopes import DIRECTORY, agency_scope, company_scope
+
+RepositoryT = TypeVar("RepositoryT", bound=TenantScopedRepository[Any])
+
+
+class EnrollmentUnitOfWork(SqlUnitOfWork):
+    _scoped: dict[tuple[type[Any], str], TenantScopedRepository[Any]]
+
+    def _open_repositories(self) -> None:
+        self._scoped = {}
+
+    def _in_scope(self, repository_type: type[RepositoryT], scope: str) -> RepositoryT:
+        key = (repository_type, scope)
+        existing = self._scoped.get(key)
+        if existing is None:
+            existing = repository_type(self.session, scope, self._tracker)
+            self._scoped[key] = existing
+        return existing  # type: ignore[return-value]
+
+    def agencies(self, agency_id: str) -> AgencyRepository:
+        return self._in_scope(AgencyRepository, agency_scope(agency_id))
+
+    def agency_users(self, agency_id: str) -> AgencyUserRepository:
+        return self._in_scope(AgencyUserRepository, agency_scope(agency_id))
+
+    @property
+    def directory(self) -> CompanyRepository:
+        return self._in_scope(CompanyRepository, DIRECTORY)
+
+    def accounts(self, company_id: str) -> CompanyAccountRepository:
+        return self._in_scope(CompanyAccountRepository, company_scope(company_id))
+
+    def enrollments(self, company_id: str) -> EnrollmentRepository:
+        return self._in_scope(EnrollmentRepository, company_scope(company_id))
+
+    @property
+    def identity(self) -> IdentityStore:
+        return IdentityStore(self.session)
+
+    @property
+    def lookups(self) -> Lookups:
+        return Lookups(self.session)
+
+    def _outbox_record(self, event: DomainEvent) -> OutboxRecord:
+        # The base stamps every event with the unit of work's tenant and refuses others;
+        # here an event's tenant is the agency involved (or none), whatever scope changed.
+        company_id = getattr(event, "company_id", "")
+        routing_tenant = event.tenant_id or (company_id and company_scope(company_id))
+        routing_tenant = routing_tenant or self.tenant_id
+        headers = {TENANT_HEADER: routing_tenant, CONTENT_TYPE_HEADER: self._codec.content_type}
+        propagate.inject(headers)
+        return OutboxRecord(
+            event_id=event.event_id,
+            subject=event.subject(),
+            payload=self._codec.encode(event),
+            tenant_id=routing_tenant,
+            headers=headers,
+        )

@@ -1,0 +1,274 @@
+"""Sign-in with multi-factor, lockout, token refresh and sign-out over real gRPC."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable
+from datetime import timedelta
+
+import grpc
+import pyotp
+import pytest
+from enrollment_support import PASSWORD, AgencyHandle, World, refused, rpc_error
+
+from ses.enrollment.v1 import enrollment_pb2 as pb
+from ses_core.identity import AgencyRole
+from ses_core.platform.identity import StaticJwks, TokenVerifier
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+
+Code = grpc.StatusCode
+
+
+async def _active_admin(world: World) -> tuple[AgencyHandle, str]:
+    agency = await world.create_agency()
+    return agency, await world.activate(agency.admin_id)
+
+
+def _wrong_password(world: World, email: str, secret: str) -> Awaitable[pb.SignInResponse]:
+    return world.auth.SignIn(
+        pb.SignInRequest(email=email, password="not the password", totp_code=world.code(secret))
+    )
+
+
+async def _fail(world: World, email: str, secret: str) -> grpc.aio.AioRpcError:
+    return await refused(_wrong_password(world, email, secret), Code.UNAUTHENTICATED)
+
+
+async def test_sign_in_needs_the_password_and_a_current_code(world: World) -> None:
+    agency, secret = await _active_admin(world)
+    stale = pyotp.TOTP(secret).at(world.clock.now() - timedelta(minutes=5))
+
+    wrong_code = await refused(
+        world.auth.SignIn(
+            pb.SignInRequest(email=agency.admin_email, password=PASSWORD, totp_code=stale)
+        ),
+        Code.UNAUTHENTICATED,
+        "sign_in_failed",
+    )
+    wrong_password = await _fail(world, agency.admin_email, secret)
+    unknown = await refused(
+        world.auth.SignIn(
+            pb.SignInRequest(email="nobody@agency.example", password=PASSWORD, totp_code="123456")
+        ),
+        Code.UNAUTHENTICATED,
+        "sign_in_failed",
+    )
+    # The answer never says which part was wrong, nor whether the account exists.
+    assert wrong_code.details() == wrong_password.details() == unknown.details()
+    assert "locked for 15 minutes" in unknown.details()
+
+    signed_in = await world.sign_in(agency.admin_email.upper(), secret)
+    assert signed_in.user.user_id == agency.admin_id
+    assert signed_in.user.last_signed_in_at.seconds > 0
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "code", "reason"),
+    [
+        ("not an e-mail", PASSWORD, "123456", "email_invalid"),
+        ("a@agency.example", "", "123456", "password_required"),
+        ("a@agency.example", PASSWORD, "12 34", "totp_code_malformed"),
+    ],
+)
+async def test_malformed_sign_ins_are_invalid_arguments(
+    world: World, email: str, password: str, code: str, reason: str
+) -> None:
+    await refused(
+        world.auth.SignIn(pb.SignInRequest(email=email, password=password, totp_code=code)),
+        Code.INVALID_ARGUMENT,
+        reason,
+    )
+
+
+async def test_a_code_is_accepted_once(world: World) -> None:
+    agency, secret = await _active_admin(world)
+    code = world.code(secret)
+    request = pb.SignInRequest(email=agency.admin_email, password=PASSWORD, totp_code=code)
+    await world.auth.SignIn(request)
+    await refused(world.auth.SignIn(request), Code.UNAUTHENTICATED, "sign_in_failed")
+
+
+async def test_repeated_failures_lock_the_account_until_an_administrator_unlocks_it(
+    world: World,
+) -> None:
+    agency, secret = await _active_admin(world)
+    for _ in range(4):
+        await _fail(world, agency.admin_email, secret)
+
+    locked = await refused(
+        world.auth.SignIn(
+            pb.SignInRequest(
+                email=agency.admin_email, password="still wrong", totp_code=world.code(secret)
+            )
+        ),
+        Code.RESOURCE_EXHAUSTED,
+        "sign_in_locked",
+        says="ask an Account Administrator",
+    )
+    assert "until" in locked.details()
+    await refused(world.sign_in(agency.admin_email, secret), Code.RESOURCE_EXHAUSTED)
+    listed = await world.enrollment.ListUsers(
+        pb.ListUsersRequest(), metadata=world.md(agency.admin)
+    )
+    assert listed.users[0].locked_until.seconds > 0
+
+    colleague = await world.enrollment.CreateAgencyUser(
+        pb.CreateAgencyUserRequest(
+            user=pb.NewUser(
+                email=f"{world.unique('colleague')}@agency.example", given_name="C", family_name="A"
+            ),
+            roles=[4],
+        ),
+        metadata=world.md(agency.admin),
+    )
+    other_admin = agency.admin.model_copy(update={"user_id": colleague.user.user_id})
+    unlocked = await world.enrollment.UnlockUser(
+        pb.UnlockUserRequest(user_id=agency.admin_id), metadata=world.md(other_admin)
+    )
+    assert not unlocked.user.HasField("locked_until")
+    await world.sign_in(agency.admin_email, secret)
+
+
+async def test_a_lockout_lifts_by_itself_after_its_duration(world: World) -> None:
+    agency, secret = await _active_admin(world)
+    codes = [
+        (await rpc_error(_wrong_password(world, agency.admin_email, secret))).code()
+        for _ in range(5)
+    ]
+    assert codes == [Code.UNAUTHENTICATED] * 4 + [Code.RESOURCE_EXHAUSTED]
+    await refused(world.sign_in(agency.admin_email, secret), Code.RESOURCE_EXHAUSTED)
+
+    world.clock.advance(timedelta(minutes=16))
+
+    await world.sign_in(agency.admin_email, secret)
+
+
+async def test_only_administrators_of_the_organisation_unlock(world: World) -> None:
+    agency, _ = await _active_admin(world)
+    other = await world.create_agency()
+    await refused(
+        world.enrollment.UnlockUser(
+            pb.UnlockUserRequest(user_id=agency.admin_id), metadata=world.md(agency.manager())
+        ),
+        Code.PERMISSION_DENIED,
+        "missing_agency_role",
+    )
+    await refused(
+        world.enrollment.UnlockUser(
+            pb.UnlockUserRequest(user_id=agency.admin_id), metadata=world.md(other.admin)
+        ),
+        Code.NOT_FOUND,
+    )
+
+
+async def test_refresh_rotates_and_a_reused_token_ends_the_sign_in(world: World) -> None:
+    agency, secret = await _active_admin(world)
+    first = (await world.sign_in(agency.admin_email, secret)).tokens
+
+    second = (
+        await world.auth.RefreshToken(pb.RefreshTokenRequest(refresh_token=first.refresh_token))
+    ).tokens
+    assert second.refresh_token != first.refresh_token
+    assert second.access_token != first.access_token
+
+    await refused(
+        world.auth.RefreshToken(pb.RefreshTokenRequest(refresh_token=first.refresh_token)),
+        Code.UNAUTHENTICATED,
+        "refresh_token_reused",
+        says="sign in again",
+    )
+    await refused(
+        world.auth.RefreshToken(pb.RefreshTokenRequest(refresh_token=second.refresh_token)),
+        Code.UNAUTHENTICATED,
+        "refresh_token_revoked",
+    )
+    for token, code, reason in (
+        ("sesrt_made_up", Code.UNAUTHENTICATED, "refresh_token_invalid"),
+        ("", Code.INVALID_ARGUMENT, "token_required"),
+    ):
+        await refused(
+            world.auth.RefreshToken(pb.RefreshTokenRequest(refresh_token=token)), code, reason
+        )
+
+
+async def test_a_refreshed_token_carries_the_users_current_role(world: World) -> None:
+    agency, _ = await _active_admin(world)
+    created = await world.enrollment.CreateAgencyUser(
+        pb.CreateAgencyUserRequest(
+            user=pb.NewUser(
+                email=f"{world.unique('r')}@agency.example", given_name="R", family_name="R"
+            ),
+            roles=[2],
+        ),
+        metadata=world.md(agency.admin),
+    )
+    secret = await world.activate(created.user.user_id)
+    session = await world.sign_in(created.user.email, secret)
+    await world.enrollment.UpdateUserRoles(
+        pb.UpdateUserRolesRequest(user_id=created.user.user_id, agency_roles=[3]),
+        metadata=world.md(agency.admin),
+    )
+
+    refreshed = await world.auth.RefreshToken(
+        pb.RefreshTokenRequest(refresh_token=session.tokens.refresh_token)
+    )
+
+    verified = await (await _verifier(world)).verify(refreshed.tokens.access_token)
+    assert verified.actor.agency_role is AgencyRole.COMPLAINT_VIEWER
+
+
+async def test_sign_out_ends_the_session(world: World) -> None:
+    agency, secret = await _active_admin(world)
+    session = await world.sign_in(agency.admin_email, secret)
+    bearer = (("authorization", f"Bearer {session.tokens.access_token}"),)
+
+    await world.auth.SignOut(
+        pb.SignOutRequest(refresh_token=session.tokens.refresh_token), metadata=bearer
+    )
+    await world.auth.SignOut(
+        pb.SignOutRequest(refresh_token=session.tokens.refresh_token), metadata=bearer
+    )
+
+    await refused(
+        world.auth.RefreshToken(pb.RefreshTokenRequest(refresh_token=session.tokens.refresh_token)),
+        Code.UNAUTHENTICATED,
+        "refresh_token_revoked",
+    )
+    await refused(
+        world.auth.SignOut(pb.SignOutRequest(refresh_token=session.tokens.refresh_token)),
+        Code.UNAUTHENTICATED,
+    )
+
+
+async def test_another_users_session_is_not_ended_by_sign_out(world: World) -> None:
+    agency, secret = await _active_admin(world)
+    session = await world.sign_in(agency.admin_email, secret)
+    await world.auth.SignOut(
+        pb.SignOutRequest(refresh_token=session.tokens.refresh_token),
+        metadata=world.md(agency.manager()),
+    )
+    await world.auth.RefreshToken(
+        pb.RefreshTokenRequest(refresh_token=session.tokens.refresh_token)
+    )
+
+
+async def _verifier(world: World) -> TokenVerifier:
+    """A verifier trusting what GetJwks publishes, as another service would."""
+    jwks = await world.auth.GetJwks(pb.GetJwksRequest())
+    assert jwks.issuer == world.settings.identity.issuer
+    return TokenVerifier(
+        StaticJwks(json.loads(jwks.jwks_json)),
+        issuer=jwks.issuer,
+        audience=world.settings.identity.audience,
+    )
+
+
+async def test_the_jwks_verifies_issued_tokens(world: World) -> None:
+    agency, secret = await _active_admin(world)
+    session = await world.sign_in(agency.admin_email, secret)
+
+    verified = await (await _verifier(world)).verify(session.tokens.access_token)
+    assert verified.actor.user_id == agency.admin_id
+    assert verified.actor.agency_role is AgencyRole.AGENCY_ACCOUNT_ADMIN
+    assert set(verified.amr) >= {"pwd", "otp"}
