@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -35,23 +35,12 @@ from ses_core.accounts import (
 )
 from ses_core.events import DomainEvent
 from ses_core.models.enrollment_events import EnrollmentCompleted
+from ses_core.models.file_events import UploadCompleted
 from ses_core.platform.messaging import EventCodec, EventConsumer, InboundEvent
 from ses_core.platform.runtime import ServiceContext
 
 DIRECTORY_CONSUMER = "complaints-directory"
 FILES_CONSUMER = "complaints-files"
-
-
-class UploadCompleted(DomainEvent):
-    """The files service's ``UploadCompleted``, as far as this service reads it."""
-
-    context: ClassVar[str] = "files"
-
-    file_id: str
-    name: str
-    size_bytes: int
-    kind: str = ""
-    actor_id: str = ""
 
 
 def _agency_created(session: Session, event: AgencyCreated) -> None:

@@ -1,0 +1,4 @@
+from ses_core.platform.db.migrations import run_migrations
+from ses_files.tables import metadata
+
+run_migrations(metadata)
