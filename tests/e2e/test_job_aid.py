@@ -38,7 +38,7 @@ from ses.complaints.v1 import complaints_pb2_grpc as cpb_grpc
 from ses.enrollment.v1 import enrollment_pb2 as epb
 from ses.enrollment.v1 import enrollment_pb2_grpc as epb_grpc
 from ses_complaints.bootstrap import plugin as complaints_plugin
-from ses_core.accounts import UserCreated
+from ses_core.accounts import ActivationLinkIssued, UserCreated
 from ses_core.calendar import OperatingCalendar
 from ses_core.identity import Actor
 from ses_core.lifecycle import eastern_today
@@ -48,7 +48,6 @@ from ses_core.platform.runtime import ServiceHost
 from ses_core.testing import NatsServerProcess, eventually
 from ses_core.testing.hosting import host_settings, metadata_for
 from ses_enrollment.bootstrap import EnrollmentPlugin
-from ses_enrollment.events import ActivationLinkIssued
 from ses_enrollment.settings import EnrollmentSettings
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio]

@@ -11,7 +11,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 from ses_core.identity import Actor
 from ses_core.platform import telemetry as telemetry_module
 from ses_core.platform.identity import TokenIssuer
-from ses_core.platform.settings import SettingsError, TelemetrySettings
+from ses_core.platform.settings import TelemetrySettings
 from ses_core.platform.telemetry import Telemetry, build_telemetry, setup_telemetry
 
 pytestmark = pytest.mark.integration
@@ -76,6 +76,16 @@ def test_setup_telemetry_runs_once_per_process(monkeypatch: pytest.MonkeyPatch) 
     assert not first.installed_globally
 
 
-def test_choosing_otlp_without_the_exporter_package_is_a_settings_error() -> None:
-    with pytest.raises(SettingsError, match=r"^SES_TELEMETRY__EXPORTER: 'otlp' needs"):
-        build_telemetry(TelemetrySettings(exporter="otlp"))
+def test_choosing_otlp_exports_spans_to_the_configured_collector() -> None:
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+
+    built = build_telemetry(
+        TelemetrySettings(exporter="otlp", otlp_endpoint="http://collector.invalid:4317")
+    )
+    try:
+        processors = built.tracer_provider._active_span_processor._span_processors
+        exporters = [processor.span_exporter for processor in processors]
+        assert any(isinstance(exporter, OTLPSpanExporter) for exporter in exporters)
+        assert built.enabled
+    finally:
+        built.shutdown()

@@ -389,9 +389,14 @@ def _known_env_names(cls: type[BaseModel], prefix: tuple[str, ...] = ()) -> set[
 
 def _warn_about_unknown_variables(cls: type[BaseModel]) -> None:
     known = _known_env_names(cls)
+    # A service may own a settings group of its own (SES_ENROLLMENT__...), read and checked
+    # by that service's loader: not this loader's business.
+    service_groups = tuple(
+        f"{ENV_PREFIX}{service.upper()}{NESTED_DELIMITER}" for service in SERVICES
+    )
     for variable in sorted(os.environ):
         upper = variable.upper()
-        if not upper.startswith(ENV_PREFIX) or upper in known:
+        if not upper.startswith(ENV_PREFIX) or upper in known or upper.startswith(service_groups):
             continue
         hint = difflib.get_close_matches(upper, known, n=1)
         suggestion = f"; did you mean {hint[0]}?" if hint else ""

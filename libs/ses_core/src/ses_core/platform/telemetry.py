@@ -8,9 +8,8 @@ tests and for components handed their providers explicitly.
 
 Exporters (``SES_TELEMETRY__EXPORTER``): ``none`` (telemetry off: nothing is
 installed and the gRPC instrumentation is not added), ``console`` (spans and
-metrics printed, batched), ``otlp`` (needs ``opentelemetry-exporter-otlp``,
-which the platform does not ship; choosing it without the package is a
-settings error), ``memory`` (kept in memory for tests to inspect).
+metrics printed, batched), ``otlp`` (OTLP/gRPC to ``otlp_endpoint``, e.g. an
+OpenTelemetry Collector), ``memory`` (kept in memory for tests to inspect).
 Trace context travels in W3C ``traceparent`` headers: gRPC metadata through
 the instrumentation interceptors, NATS headers through the messaging kit.
 """
@@ -43,7 +42,7 @@ from opentelemetry.sdk.trace.export import (
 )
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from ses_core.platform.settings import Settings, SettingsError, TelemetrySettings
+from ses_core.platform.settings import Settings, TelemetrySettings
 
 logger = logging.getLogger(__name__)
 
@@ -136,16 +135,10 @@ def build_telemetry(settings: TelemetrySettings) -> Telemetry:
 def _exporters(settings: TelemetrySettings) -> tuple[SpanExporter, Any]:
     if settings.exporter == "console":
         return ConsoleSpanExporter(), ConsoleMetricExporter()
-    try:
-        traces = importlib.import_module("opentelemetry.exporter.otlp.proto.grpc.trace_exporter")
-        metric = importlib.import_module("opentelemetry.exporter.otlp.proto.grpc.metric_exporter")
-    except ImportError:
-        raise SettingsError(
-            [
-                "SES_TELEMETRY__EXPORTER: 'otlp' needs the opentelemetry-exporter-otlp package, "
-                "which is not installed; install it, or choose 'console' or 'none'"
-            ]
-        ) from None
+    # Imported here: the OTLP exporter pulls in its own gRPC channel machinery, which a
+    # process that does not export should not pay for at start.
+    traces = importlib.import_module("opentelemetry.exporter.otlp.proto.grpc.trace_exporter")
+    metric = importlib.import_module("opentelemetry.exporter.otlp.proto.grpc.metric_exporter")
     endpoint = {"endpoint": settings.otlp_endpoint} if settings.otlp_endpoint else {}
     span_exporter: SpanExporter = traces.OTLPSpanExporter(**endpoint)
     return span_exporter, metric.OTLPMetricExporter(**endpoint)

@@ -146,6 +146,7 @@ class GrpcServer:
         self.config = config
         self.service_names = names
         self._stopping: asyncio.Task[None] | None = None
+        self._started = False
         self._stop_requested = asyncio.Event()
 
     @property
@@ -163,6 +164,10 @@ class GrpcServer:
         await self._stop_requested.wait()
 
     async def start(self) -> None:
+        """Start serving; a second call does nothing."""
+        if self._started:
+            return
+        self._started = True
         await self.server.start()
         for name in ("", *self.service_names):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
@@ -197,7 +202,7 @@ class GrpcServer:
             loop.add_signal_handler(signum, received.set)
         try:
             if self._stopping is None:
-                await self.start()
+                await self.start()  # no-op when already started
             await received.wait()
             logger.info("signal received; shutting down")
             await self.stop()

@@ -88,8 +88,11 @@ class OutboxRelay:
                 _log.exception("The outbox relay failed a pass; retrying.")
                 await asyncio.sleep(min(self._max_backoff, 0.2 * 2**failures) * random.random())
                 continue
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+            # that races with the wake-up, and the relay would then never stop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval)
+                async with asyncio.timeout(self._poll_interval):
+                    await self._wake.wait()
             self._wake.clear()
 
     async def relay_pending(self) -> int:

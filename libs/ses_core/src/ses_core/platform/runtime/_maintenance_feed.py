@@ -85,12 +85,14 @@ class StreamMaintenanceSchedule:
 
     async def wait_caught_up(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
         """Return once the replay reached the end of the stream (TimeoutError otherwise)."""
-        await asyncio.wait_for(self._caught_up.wait(), timeout)
+        async with asyncio.timeout(timeout):
+            await self._caught_up.wait()
 
     async def active_window(self, now: datetime) -> MaintenanceWindow | None:
         if self._running and not self._caught_up.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._caught_up.wait(), self._catch_up_timeout)
+                async with asyncio.timeout(self._catch_up_timeout):
+                    await self._caught_up.wait()
         return active_window(self._windows.values(), now)
 
     def apply(self, event: MaintenanceWindowScheduled) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -57,21 +58,29 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 async def _run_host(host: ServiceHost) -> None:
-    print("SES: starting " + ", ".join(plugin.name for plugin in host.plugins) + " ...")
-    await host.start()
-    assert host.server is not None
-    print(f"SES: gRPC listening on {host.address}")
-    print(f"SES: data directory {host.settings.data_dir.resolve()}")
-    print(f"SES: NATS at {host.nats_url}")
-    for service in host.services:
-        if service.parts is not None:
-            for line in service.parts.ready_messages:
-                print(f"SES: {line}")
-    print("SES: ready; Ctrl-C stops everything.", flush=True)
+    # Signal handlers go in first: a Ctrl-C while starting (or right after "ready") must
+    # still stop everything cleanly instead of killing the process mid-start.
+    loop = asyncio.get_running_loop()
+    stop_requested = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop_requested.set)
     try:
-        await host.server.serve_until_signal()
+        print("SES: starting " + ", ".join(plugin.name for plugin in host.plugins) + " ...")
+        await host.start()
+        print(f"SES: gRPC listening on {host.address}")
+        print(f"SES: data directory {host.settings.data_dir.resolve()}")
+        print(f"SES: NATS at {host.nats_url}")
+        for service in host.services:
+            if service.parts is not None:
+                for line in service.parts.ready_messages:
+                    print(f"SES: {line}")
+        print("SES: ready; Ctrl-C stops everything.", flush=True)
+        await stop_requested.wait()
     finally:
+        print("SES: stopping ...", flush=True)
         await host.stop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
         print("SES: stopped.", flush=True)
 
 
