@@ -40,7 +40,9 @@ lint: setup
 	.venv/bin/ruff format --check .
 
 typecheck: setup
-	.venv/bin/mypy libs/ses_core/src/ses_core
+	.venv/bin/mypy libs/ses_core/src/ses_core services/enrollment/src/ses_enrollment \
+		services/complaints/src/ses_complaints services/files/src/ses_files \
+		services/notify/src/ses_notify
 
 layers: setup
 	.venv/bin/lint-imports
