@@ -10,7 +10,7 @@ UV := $(TOOLS)/bin/uv
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup system-deps stubs check-stubs lint typecheck layers contract test test-fast unit run clean
+.PHONY: setup system-deps stubs check-stubs lint typecheck layers contract test test-fast unit run bench clean
 
 $(UV):
 	@command -v python3 >/dev/null || { echo "python3 (3.11+) is required"; exit 1; }
@@ -66,6 +66,10 @@ unit: setup
 
 run: setup
 	.venv/bin/ses up
+
+# Benchmarks are never part of `make test`: `make bench` lists them, BENCH=upload runs one.
+bench: setup
+	$(PY) -m bench $(or $(BENCH),--help) $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv $(TOOLS) libs/ses_core/src/ses .pytest_cache .mypy_cache .ruff_cache .coverage
