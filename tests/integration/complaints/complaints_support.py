@@ -8,6 +8,7 @@ consumer has applied them.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
@@ -152,6 +153,8 @@ class Harness:
         event = UploadCompleted(
             tenant_id=actor.tenant_id or "platform",
             file_id=file_id,
+            upload_id=f"upload-{file_id}",
+            sha256_hex=hashlib.sha256(file_id.encode()).hexdigest(),
             name=name,
             size_bytes=size,
             kind="response",

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -95,7 +94,6 @@ def start_world(
                 async with grpc.aio.insecure_channel(host.address) as channel:
                     yield World(host_config, channel, clock, engine, host)
             finally:
-                await _stop_background_tasks()
                 await host.stop()
         finally:
             engine.dispose()
@@ -103,26 +101,6 @@ def start_world(
                 cluster.drop_database(name)
 
     return start
-
-
-async def _stop_background_tasks() -> None:
-    """Cancel the host's loops until they end, before ``host.stop()`` awaits them.
-
-    On Python 3.11 ``asyncio.wait_for`` swallows a cancellation that arrives just as the
-    awaited future completes (fixed in 3.12). The outbox relay waits for its wake-up event
-    that way, so a commit landing as the host stops can leave the relay running and
-    ``host.stop()`` waiting for it forever; cancelling again ends it.
-    """
-    current = asyncio.current_task()
-    loops = [
-        task
-        for task in asyncio.all_tasks()
-        if task is not current and task.get_name().startswith("enrollment-")
-    ]
-    while pending := [task for task in loops if not task.done()]:
-        for task in pending:
-            task.cancel()
-        await asyncio.wait(pending, timeout=1.0)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -32,7 +32,6 @@ from sqlalchemy import (
 from sqlalchemy.sql.sqltypes import BigInteger
 
 from ses_core.platform.db import JsonDocument, UtcDateTime, new_metadata
-from ses_core.platform.grpc import idempotency_table
 
 metadata: MetaData = new_metadata()
 
@@ -202,16 +201,12 @@ uploaded_files = Table(
     Column("completed_at", UtcDateTime, nullable=False),
 )
 
-# The kit's idempotency keys live in each service's own database.
-idempotency_keys = idempotency_table(metadata)
-
 __all__ = [
     "complaint_history",
     "complaints",
     "directory_agencies",
     "directory_companies",
     "directory_users",
-    "idempotency_keys",
     "information_requests",
     "metadata",
     "uploaded_files",

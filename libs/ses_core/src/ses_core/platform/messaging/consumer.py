@@ -175,6 +175,7 @@ class EventConsumer(Generic[UnitOfWorkT]):
         )
         try:
             while True:
+                _raise_if_cancel_was_swallowed()
                 try:
                     messages = await subscription.fetch(
                         self._batch_size, timeout=self._fetch_timeout
@@ -330,6 +331,14 @@ class EventConsumer(Generic[UnitOfWorkT]):
             reason,
         )
         await message.term()
+
+
+def _raise_if_cancel_was_swallowed() -> None:
+    # nats-py's fetch waits with asyncio.wait_for, which on Python 3.11 can swallow a
+    # cancellation; the task still counts the request, so honour it here.
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 async def _retry_while_broker_away(

@@ -92,6 +92,30 @@ def calendar_from(settings: Settings) -> OperatingCalendar:
     return OperatingCalendar(policy)
 
 
+async def _cancel_all(tasks: Sequence[asyncio.Task[None]], *, patience: float = 30.0) -> None:
+    """Cancel ``tasks`` and wait until every one has ended.
+
+    A single ``cancel()`` is not always enough on Python 3.11: ``asyncio.wait_for`` (used
+    inside nats-py's ``fetch``, for one) can swallow a cancellation that races with its
+    inner future, and the loop around it then carries on. So a task still running after
+    a second is cancelled again, until it ends or ``patience`` runs out.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + patience
+    pending = {task for task in tasks if not task.done()}
+    while pending:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=1.0)
+        if pending and loop.time() > deadline:
+            names = ", ".join(sorted(task.get_name() for task in pending))
+            _log.error("background loops did not stop within %.0f s: %s", patience, names)
+            return
+    for task in tasks:
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            _log.debug("background loop %s had failed: %r", task.get_name(), task.exception())
+
+
 @dataclass
 class _HostedService:
     plugin: ServicePlugin
@@ -243,11 +267,7 @@ class ServiceHost:
         """Drain gRPC, stop background loops, close connections, stop the broker."""
         if self.server is not None:
             await self.server.stop()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await _cancel_all(self._tasks)
         self._tasks.clear()
         for hosted in self.services:
             if hosted.parts is not None:

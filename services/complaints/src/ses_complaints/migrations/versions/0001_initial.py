@@ -24,7 +24,6 @@ _SEQ = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 def upgrade() -> None:
     create_platform_tables_v1()
-    _create_idempotency_keys()
     _create_complaints()
     _create_information_requests()
     _create_history()
@@ -42,32 +41,9 @@ def downgrade() -> None:
         "complaints",
     ):
         op.drop_table(table)
-    if sa.inspect(op.get_bind()).has_table("idempotency_keys"):
-        op.drop_table("idempotency_keys")
     from ses_core.platform.db import drop_platform_tables_v1
 
     drop_platform_tables_v1()
-
-
-def _create_idempotency_keys() -> None:
-    # Created here unless the platform's own revision helper already did.
-    if sa.inspect(op.get_bind()).has_table("idempotency_keys"):
-        return
-    op.create_table(
-        "idempotency_keys",
-        sa.Column("tenant_id", sa.String(100), nullable=False),
-        sa.Column("user_id", sa.String(100), nullable=False),
-        sa.Column("method", sa.String(255), nullable=False),
-        sa.Column("idempotency_key", sa.String(255), nullable=False),
-        sa.Column("request_hash", sa.String(64), nullable=False),
-        sa.Column("response", sa.LargeBinary(), nullable=True),
-        sa.Column("claimed_at", UtcDateTime(), nullable=False),
-        sa.Column("completed_at", UtcDateTime(), nullable=True),
-        sa.PrimaryKeyConstraint(
-            "tenant_id", "user_id", "method", "idempotency_key", name="pk_idempotency_keys"
-        ),
-    )
-    op.create_index("ix_idempotency_keys_claimed_at", "idempotency_keys", ["claimed_at"])
 
 
 def _create_complaints() -> None:
