@@ -9,6 +9,10 @@
   temporary directory) and once on PostgreSQL (a new database in the session cluster;
   marked ``postgres``). Select one with ``-k sqlite`` / ``-m "not postgres"``.
 * ``engine``: a platform-configured SQLAlchemy engine on ``database_url``.
+* ``metric_reader``: the process's in-memory metric reader. OpenTelemetry accepts one
+  global meter provider per process, so it is installed here, before any test runs;
+  hosts started by tests then record into it (``setup_telemetry`` keeps an SDK provider
+  that is already installed).
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from opentelemetry import metrics
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from sqlalchemy import Engine
 
 from ses_core.platform.db import create_database_engine, sqlite_url
@@ -26,6 +33,14 @@ from ses_core.testing import NatsServerProcess, PostgresCluster, find_postgres_b
 from ses_core.testing.postgres import INSTALL_HINT
 
 SKIP_POSTGRES_ENV = "SES_TEST_SKIP_POSTGRES"
+
+_METRIC_READER = InMemoryMetricReader()
+metrics.set_meter_provider(MeterProvider(metric_readers=[_METRIC_READER]))
+
+
+@pytest.fixture(scope="session")
+def metric_reader() -> InMemoryMetricReader:
+    return _METRIC_READER
 
 
 @pytest.fixture

@@ -101,12 +101,20 @@ class Telemetry:
             self.meter_provider.shutdown()
 
 
-def build_telemetry(settings: TelemetrySettings) -> Telemetry:
-    """Providers for ``settings``, not installed globally."""
+def build_telemetry(
+    settings: TelemetrySettings, *, tracer_provider: TracerProvider | None = None
+) -> Telemetry:
+    """Providers for ``settings``, not installed globally.
+
+    ``tracer_provider``: an SDK provider that already exists (installed by
+    ``opentelemetry-instrument`` or a test); the configured exporter is added to it
+    instead of a second provider being built, so every span lands in one place.
+    """
     if not settings.enabled:
         return Telemetry(service_name=settings.service_name)
     resource = Resource.create({SERVICE_NAME: settings.service_name})
-    tracer_provider = TracerProvider(resource=resource)
+    if tracer_provider is None:
+        tracer_provider = TracerProvider(resource=resource)
     memory_spans: InMemorySpanExporter | None = None
     memory_metrics: InMemoryMetricReader | None = None
     readers: list[MetricReader] = []
@@ -149,11 +157,16 @@ _installed: Telemetry | None = None
 
 
 def setup_telemetry(settings: Settings | TelemetrySettings) -> Telemetry:
-    """Set up this process's telemetry once; later calls return the first result."""
+    """Set up this process's telemetry once; later calls return the first result.
+
+    "Once" counts from the first call that turns telemetry on: a process whose first
+    host ran with the exporter ``none`` may still switch it on later. When an SDK tracer
+    provider is already installed globally, the exporter is added to it.
+    """
     global _installed
     wanted = settings.telemetry if isinstance(settings, Settings) else settings
     with _lock:
-        if _installed is not None:
+        if _installed is not None and (_installed.enabled or not wanted.enabled):
             if wanted.service_name != _installed.service_name:
                 logger.warning(
                     "telemetry is already set up for %s; ignoring the request for %s",
@@ -161,10 +174,14 @@ def setup_telemetry(settings: Settings | TelemetrySettings) -> Telemetry:
                     wanted.service_name,
                 )
             return _installed
-        telemetry = build_telemetry(wanted)
+        existing = trace.get_tracer_provider()
+        reuse = existing if isinstance(existing, TracerProvider) else None
+        telemetry = build_telemetry(wanted, tracer_provider=reuse)
         if telemetry.tracer_provider is not None and telemetry.meter_provider is not None:
-            trace.set_tracer_provider(telemetry.tracer_provider)
-            metrics.set_meter_provider(telemetry.meter_provider)
+            if reuse is None:
+                trace.set_tracer_provider(telemetry.tracer_provider)
+            if not isinstance(metrics.get_meter_provider(), MeterProvider):
+                metrics.set_meter_provider(telemetry.meter_provider)
             telemetry.installed_globally = True
         _installed = telemetry
         return telemetry

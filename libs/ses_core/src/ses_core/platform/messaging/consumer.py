@@ -38,6 +38,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -47,7 +48,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
-from opentelemetry import trace
+from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from tenacity import (
     AsyncRetrying,
@@ -72,6 +73,18 @@ from ses_core.platform.messaging.tracing import extract_trace_context
 
 _log = logging.getLogger(__name__)
 _tracer = trace.get_tracer("ses_core.platform.messaging")
+_meter = metrics.get_meter("ses_core.platform.messaging")
+# outcome: applied | duplicate | retried | dead_lettered — one count per delivery handled.
+_handled = _meter.create_counter(
+    "ses.events.handled",
+    unit="{delivery}",
+    description="Event deliveries a consumer handled, by consumer and outcome.",
+)
+_handling_time = _meter.create_histogram(
+    "ses.events.handling_time",
+    unit="s",
+    description="Time a consumer spent applying one event (decode, handler, commit).",
+)
 
 EventT = TypeVar("EventT", bound=DomainEvent)
 UnitOfWorkT = TypeVar("UnitOfWorkT", bound=SqlUnitOfWork)
@@ -252,8 +265,9 @@ class EventConsumer(Generic[UnitOfWorkT]):
                 headers=headers,
                 codec=self._codec,
             )
+            started = time.perf_counter()
             try:
-                await asyncio.to_thread(self._apply, event)
+                applied = await asyncio.to_thread(self._apply, event)
             except UnprocessableEvent as error:
                 span.record_exception(error)
                 span.set_status(Status(StatusCode.ERROR, "unprocessable"))
@@ -277,16 +291,27 @@ class EventConsumer(Generic[UnitOfWorkT]):
                     exc_info=True,
                 )
                 await message.nak(delay=delay)
+                self._count("retried")
                 return
+            finally:
+                _handling_time.record(
+                    time.perf_counter() - started, {"consumer": self.durable_name}
+                )
         await message.ack()
+        self._count("applied" if applied else "duplicate")
 
-    def _apply(self, event: InboundEvent) -> None:
+    def _count(self, outcome: str) -> None:
+        _handled.add(1, {"consumer": self.durable_name, "outcome": outcome})
+
+    def _apply(self, event: InboundEvent) -> bool:
+        """Apply ``event`` once; False when an earlier delivery already did."""
         with self._unit_of_work(event.tenant_id) as uow:
             if not claim_event(uow.session, self.durable_name, event.event_id, uow.clock.now()):
                 _log.debug("Consumer %s already applied %s.", self.durable_name, event.event_id)
-                return
+                return False
             self._handler(event, uow)
             uow.commit()
+            return True
 
     async def _give_up(self, message: Msg, reason: str) -> None:
         """Move ``message`` to the dead letters, then stop its redelivery."""
@@ -331,6 +356,7 @@ class EventConsumer(Generic[UnitOfWorkT]):
             reason,
         )
         await message.term()
+        self._count("dead_lettered")
 
 
 def _raise_if_cancel_was_swallowed() -> None:

@@ -32,7 +32,7 @@ import logging
 import random
 from collections.abc import Callable
 
-from opentelemetry import trace
+from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_random_exponential
 
@@ -42,6 +42,11 @@ from ses_core.ports import EventPublisher, OutboundMessage
 
 _log = logging.getLogger(__name__)
 _tracer = trace.get_tracer("ses_core.platform.messaging")
+_published = metrics.get_meter("ses_core.platform.messaging").create_counter(
+    "ses.outbox.published",
+    unit="{event}",
+    description="Events the outbox relay published and saw acknowledged by JetStream.",
+)
 
 
 class OutboxRelay:
@@ -126,6 +131,7 @@ class OutboxRelay:
         if acknowledged:
             await asyncio.to_thread(self._store.mark_published, list(acknowledged))
             self.published_count += len(acknowledged)
+            _published.add(len(acknowledged))
             acknowledged.clear()
 
     async def _publish_until_acknowledged(self, record: PendingRecord) -> None:
