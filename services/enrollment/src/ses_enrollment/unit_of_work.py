@@ -17,11 +17,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from opentelemetry import propagate
-
 from ses_core.events import DomainEvent
-from ses_core.platform.db import OutboxRecord, SqlUnitOfWork, TenantScopedRepository
-from ses_core.platform.db.unit_of_work import CONTENT_TYPE_HEADER, TENANT_HEADER
+from ses_core.platform.db import SqlUnitOfWork, TenantScopedRepository
 from ses_enrollment.identity_store import IdentityStore
 from ses_enrollment.queries import Lookups
 from ses_enrollment.repositories import (
@@ -74,18 +71,9 @@ class EnrollmentUnitOfWork(SqlUnitOfWork):
     def lookups(self) -> Lookups:
         return Lookups(self.session)
 
-    def _outbox_record(self, event: DomainEvent) -> OutboxRecord:
+    def _stamp(self, event: DomainEvent) -> tuple[DomainEvent, str]:
         # The base stamps every event with the unit of work's tenant and refuses others;
         # here an event's tenant is the agency involved (or none), whatever scope changed.
         company_id = getattr(event, "company_id", "")
         routing_tenant = event.tenant_id or (company_id and company_scope(company_id))
-        routing_tenant = routing_tenant or self.tenant_id
-        headers = {TENANT_HEADER: routing_tenant, CONTENT_TYPE_HEADER: self._codec.content_type}
-        propagate.inject(headers)
-        return OutboxRecord(
-            event_id=event.event_id,
-            subject=event.subject(),
-            payload=self._codec.encode(event),
-            tenant_id=routing_tenant,
-            headers=headers,
-        )
+        return event, routing_tenant or self.tenant_id

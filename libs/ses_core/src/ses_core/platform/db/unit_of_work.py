@@ -153,7 +153,12 @@ class SqlUnitOfWork:
         self._recorded.clear()
         return events
 
-    def _outbox_record(self, event: DomainEvent) -> OutboxRecord:
+    def _stamp(self, event: DomainEvent) -> tuple[DomainEvent, str]:
+        """The event as it is published, and the tenant it is routed under (``ses-tenant``).
+
+        Here every event belongs to the unit of work's tenant: an event naming another
+        tenant is refused. A unit of work spanning scopes overrides this (enrollment).
+        """
         if not event.tenant_id:
             event = event.model_copy(update={"tenant_id": self.tenant_id})
         elif event.tenant_id != self.tenant_id:
@@ -162,12 +167,16 @@ class SqlUnitOfWork:
                 f"but this unit of work changes tenant {self.tenant_id!r}; events never cross "
                 "tenants."
             )
-        headers = {TENANT_HEADER: self.tenant_id, CONTENT_TYPE_HEADER: self._codec.content_type}
+        return event, self.tenant_id
+
+    def _outbox_record(self, event: DomainEvent) -> OutboxRecord:
+        event, routing_tenant = self._stamp(event)
+        headers = {TENANT_HEADER: routing_tenant, CONTENT_TYPE_HEADER: self._codec.content_type}
         propagate.inject(headers)
         return OutboxRecord(
             event_id=event.event_id,
             subject=event.subject(),
             payload=self._codec.encode(event),
-            tenant_id=self.tenant_id,
+            tenant_id=routing_tenant,
             headers=headers,
         )
