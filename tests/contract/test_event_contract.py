@@ -34,9 +34,7 @@ DOMAIN_PACKAGES = ("ses_core.models", "ses_core.accounts", "ses_core.notificatio
 
 # Proto event messages that no domain class raises yet: their services are not written. Remove
 # a name once its domain event exists; add one only for an event a service will raise.
-RAISED_BY_UNWRITTEN_SERVICES: dict[str, frozenset[str]] = {
-    "files": frozenset({"FileAttached"}),
-}
+RAISED_BY_UNWRITTEN_SERVICES: dict[str, frozenset[str]] = {}
 CONTEXTS = ("complaints", "enrollment", "files", "notify")
 
 # A user belongs to an agency or a company: user events name exactly one of these.

@@ -25,16 +25,29 @@ user's upload with PERMISSION_DENIED. Files already on the complaint keep what w
 recorded (the Company POC may resubmit a contributor's files). Downloads never
 trust this service's copy: they need a grant (``IssueFileGrant``) that the files
 service verifies.
+
+Telling the files service. Every command that makes files part of a complaint
+raises ``FilesAttached`` (one per place: complaint documents, an IR's documents,
+a response draft, an interaction, closure documents) through the unit of work's
+outbox, for the files the complaint did not reference before the command
+(``files_attached``: where the complaint references files, before and after). The
+aggregate does not raise it because it has no notion of where a file came from;
+comparing what it references is the one place that cannot forget a command. The
+files service then keeps those files for the complaint and announces each with
+``FileAttached``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from ses_complaints.directory import UploadedFile
 from ses_complaints.extras import FileMeta
 from ses_core.errors import PermissionDenied, PreconditionFailed, ValidationFailed
+from ses_core.models import Complaint
+from ses_core.models.complaint_events import FilePlacement, FilesAttached
 from ses_core.uploads import AttachmentKind, FileSpec, UploadPolicy, format_size
 
 GrantCheck = Callable[[str, str], None]
@@ -133,3 +146,58 @@ def _verified(ref: FileRef, upload: UploadedFile) -> FileMeta:
             file_id=ref.file_id,
         )
     return FileMeta(name=upload.name, size_bytes=upload.size_bytes)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where on a complaint a file is attached."""
+
+    attached_as: FilePlacement
+    information_request_id: str | None = None
+    interaction_id: str | None = None
+
+
+def placements(complaint: Complaint) -> dict[str, Placement]:
+    """Every file the complaint references, with where (the first place, if several)."""
+    found: dict[str, Placement] = {}
+
+    def put(file_ids: Iterable[str], placement: Placement) -> None:
+        for file_id in file_ids:
+            found.setdefault(file_id, placement)
+
+    put(complaint.document_file_ids, Placement(FilePlacement.COMPLAINT_DOCUMENT))
+    for ir in complaint.information_requests:
+        put(ir.document_file_ids, Placement(FilePlacement.INFORMATION_REQUEST, ir.id))
+        for response in ir.responses:
+            put(response.content.file_ids, Placement(FilePlacement.RESPONSE, ir.id))
+        if ir.draft is not None:
+            put(ir.draft.content.file_ids, Placement(FilePlacement.RESPONSE_DRAFT, ir.id))
+    for interaction in complaint.interactions:
+        placement = Placement(FilePlacement.INTERACTION, interaction_id=interaction.id)
+        put(interaction.file_ids, placement)
+    if complaint.closure is not None:
+        put(complaint.closure.document_file_ids, Placement(FilePlacement.CLOSURE_DOCUMENT))
+    return found
+
+
+def files_attached(
+    complaint: Complaint, before: Collection[str], *, by: str, now: datetime
+) -> list[FilesAttached]:
+    """One ``FilesAttached`` per place where ``complaint`` references files not in ``before``."""
+    grouped: dict[Placement, list[str]] = {}
+    for file_id, placement in placements(complaint).items():
+        if file_id not in before:
+            grouped.setdefault(placement, []).append(file_id)
+    return [
+        FilesAttached(
+            occurred_at=now,
+            complaint_id=complaint.id,
+            company_id=complaint.company_id,
+            actor_id=by,
+            attached_as=placement.attached_as,
+            file_ids=tuple(file_ids),
+            information_request_id=placement.information_request_id,
+            interaction_id=placement.interaction_id,
+        )
+        for placement, file_ids in grouped.items()
+    ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import ClassVar
 
 from ses_core.events import DomainEvent
@@ -166,6 +167,32 @@ class InformationRequestCompleted(InformationRequestEvent):
     """True when the complaint's closure ended the request."""
 
 
+class FilePlacement(StrEnum):
+    """Where on a complaint a file was attached."""
+
+    COMPLAINT_DOCUMENT = "complaint_document"
+    INFORMATION_REQUEST = "information_request"
+    RESPONSE_DRAFT = "response_draft"
+    RESPONSE = "response"
+    INTERACTION = "interaction"
+    CLOSURE_DOCUMENT = "closure_document"
+
+
+class FilesAttached(ComplaintEvent):
+    """Files became part of the complaint, all in one place (``attached_as``).
+
+    Raised with the command that attached them, for files the complaint did not
+    reference before it (a file moved or attached again raises nothing), so the files
+    service can keep them for the complaint. ``information_request_id`` names the IR
+    of IR documents, drafts and responses; ``interaction_id`` the interaction.
+    """
+
+    attached_as: FilePlacement
+    file_ids: tuple[str, ...]
+    information_request_id: str | None = None
+    interaction_id: str | None = None
+
+
 __all__ = [
     "AgencyPocAssigned",
     "AllegedViolationAdded",
@@ -180,6 +207,8 @@ __all__ = [
     "ContributorAdded",
     "DraftSentToPoc",
     "DueDateExtended",
+    "FilePlacement",
+    "FilesAttached",
     "InformationRequestAdded",
     "InformationRequestCanceled",
     "InformationRequestCompleted",

@@ -2,7 +2,8 @@
 
 Raised by the files service; the complaints service reads ``UploadCompleted`` to learn
 the verified size of a file before it is attached. ``tenant_id`` is the scope the file
-is stored under: the uploader's agency, or their company for company users.
+is stored under: the uploader's agency, or their company for company users; except for
+``FileAttached``, which belongs to the agency that owns the complaint.
 """
 
 from __future__ import annotations
@@ -26,6 +27,22 @@ class UploadCompleted(FilesEvent):
     size_bytes: int
     sha256_hex: str
     kind: str
+    actor_id: str = ""
+
+
+class FileAttached(FilesEvent):
+    """A file became part of a complaint and is kept for it.
+
+    Raised once per file and complaint, when the files service learns of the complaints
+    service's ``FilesAttached``. ``tenant_id`` is the agency that owns the complaint (the
+    attachment is that agency's record; the file may be stored under the uploader's
+    company). ``kind`` is what the file was uploaded for, ``attached_as`` where on the
+    complaint it went (a ``complaint_events.FilePlacement`` value).
+    """
+
+    complaint_id: str
+    kind: str
+    attached_as: str
     actor_id: str = ""
 
 

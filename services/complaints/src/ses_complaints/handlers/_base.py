@@ -28,7 +28,7 @@ from functools import cached_property
 from sqlalchemy.orm import Session, sessionmaker
 
 from ses_complaints import directory
-from ses_complaints.attachments import FileRef, FileResolver
+from ses_complaints.attachments import FileRef, FileResolver, files_attached, placements
 from ses_complaints.directory import CompanyEntry, Person
 from ses_complaints.extras import ComplaintExtras, FileMeta
 from ses_complaints.repositories import locate_complaint
@@ -102,13 +102,21 @@ class Work:
     """One command on one loaded complaint, inside its unit of work."""
 
     def __init__(
-        self, deps: Deps, actor: Actor, uow: ComplaintsUnitOfWork, complaint: Complaint
+        self,
+        deps: Deps,
+        actor: Actor,
+        uow: ComplaintsUnitOfWork,
+        complaint: Complaint,
+        *,
+        new: bool = False,
     ) -> None:
+        """``new``: the complaint is being created, so every file it references is new."""
         self.deps = deps
         self.actor = actor
         self.uow = uow
         self.complaint = complaint
         self.now = deps.now()
+        self._files_before = frozenset[str]() if new else frozenset(placements(complaint))
 
     @property
     def session(self) -> Session:
@@ -148,7 +156,12 @@ class Work:
         )
 
     def commit(self) -> ComplaintSnapshot:
-        """Commit the change and return the complaint as committed."""
+        """Commit the change (with ``FilesAttached`` for files it attached) and return the
+        complaint as committed."""
+        before = self._files_before
+        for event in files_attached(self.complaint, before, by=self.actor.user_id, now=self.now):
+            self.uow.record(event)
+        self._files_before = frozenset(placements(self.complaint))
         people = directory.people(self.session, _people_of(self.complaint))
         _ = self.company  # read inside the transaction, like the people
         self.uow.commit()

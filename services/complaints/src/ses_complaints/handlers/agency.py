@@ -85,7 +85,7 @@ def create_complaint(deps: Deps, actor: Actor, new: NewComplaint) -> ComplaintSn
         )
         extras.remember_files(documents)
         uow.complaints.add_new(complaint, extras)
-        return Work(deps, actor, uow, complaint).commit()
+        return Work(deps, actor, uow, complaint, new=True).commit()
 
 
 def get_complaint(deps: Deps, actor: Actor, complaint_id: str) -> ComplaintSnapshot:
