@@ -175,7 +175,11 @@ class PostgresCluster:
 
     def _server(self, program: str, *args: str) -> None:
         command = [*self._as_postgres, str(self.bindir / program), *args]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        # Run from the cluster's own directory: the postgres user may not be allowed into the
+        # caller's working directory (a checkout under /root), and initdb/pg_ctl need one.
+        result = subprocess.run(
+            command, capture_output=True, text=True, check=False, cwd=self._base
+        )
         if result.returncode != 0:
             log = ""
             if self._base is not None and self.log_path.exists():
