@@ -6,8 +6,11 @@ from collections.abc import Sequence
 
 import pytest
 
+from ses_core.identity import Side
 from ses_core.notifications import (
+    AUDIENCE_SIDES,
     TOPIC_AUDIENCES,
+    Audience,
     AudienceFacts,
     CompanyContacts,
     ComplaintParties,
@@ -76,7 +79,9 @@ def test_new_irs_also_reach_the_company_additional_addresses() -> None:
 
 
 def test_the_complaints_contact_answers_while_there_is_no_poc() -> None:
-    no_poc = ComplaintParties("c-1", "agency-1", "company-1", agency_poc_id="mgr")
+    no_poc = ComplaintParties(
+        "c-1", "agency-1", "company-1", agency_poc_id="mgr", information_requests_sent=True
+    )
     assert company_responder(no_poc, CONTACTS) == "contact"
     assert company_responder(no_poc, None) is None
     facts = _facts(parties=no_poc)
@@ -119,3 +124,61 @@ def test_additional_addresses_are_deduplicated_ignoring_case() -> None:
         Topic.INFORMATION_REQUESTS_SENT, _facts(contacts=contacts), Directory()
     )
     assert recipients.company_addresses == ("A@acme.example.org",)
+
+
+def test_a_company_that_has_not_finished_enrollment_is_told_nothing_about_complaints() -> None:
+    unenrolled = CompanyContacts(
+        "company-1", "contact", ("intake@acme.example.org",), enrolled=False
+    )
+    for topic in (
+        Topic.INFORMATION_REQUESTS_SENT,
+        Topic.INFORMATION_REQUEST_CANCELED,
+        Topic.DUE_DATE_CHANGED,
+        Topic.COMPLAINT_CLOSED,
+        Topic.INTERACTION_POSTED,
+    ):
+        recipients = resolve_recipients(topic, _facts(contacts=unenrolled), Directory())
+        assert not set(recipients.user_ids) & {"contact", "poc", "helper"}, topic
+        assert recipients.company_addresses == (), topic
+    # The agency's share of an overdue IR does not wait for the company.
+    overdue = resolve_recipients(
+        Topic.INFORMATION_REQUEST_OVERDUE, _facts(contacts=unenrolled), Directory()
+    )
+    assert overdue.user_ids == ("mgr", "sup-1", "sup-2")
+
+
+def test_the_company_hears_of_a_closure_only_once_irs_were_sent() -> None:
+    unsent = ComplaintParties("c-1", "agency-1", "company-1", agency_poc_id="mgr")
+    assert not resolve_recipients(Topic.COMPLAINT_CLOSED, _facts(parties=unsent), Directory())
+
+
+@pytest.mark.parametrize(
+    ("to_side", "users"),
+    [(Side.COMPANY, ("poc",)), (Side.AGENCY, ("mgr", "sup-1", "sup-2"))],
+)
+def test_an_interaction_reaches_only_the_side_that_did_not_post_it(
+    to_side: Side, users: tuple[str, ...]
+) -> None:
+    facts = _facts(to_side=to_side)
+    assert resolve_recipients(Topic.INTERACTION_POSTED, facts, Directory()).user_ids == users
+
+
+def test_an_agency_message_reaches_the_contact_while_there_is_no_poc_and_not_the_author() -> None:
+    no_poc = ComplaintParties(
+        "c-1", "agency-1", "company-1", agency_poc_id="mgr", information_requests_sent=True
+    )
+    to_company = _facts(parties=no_poc, to_side=Side.COMPANY, actor_id="mgr")
+    assert resolve_recipients(Topic.INTERACTION_POSTED, to_company, Directory()).user_ids == (
+        "contact",
+    )
+    to_agency = _facts(to_side=Side.AGENCY, actor_id="poc")
+    assert (
+        "poc" not in resolve_recipients(Topic.INTERACTION_POSTED, to_agency, Directory()).user_ids
+    )
+    unsent = ComplaintParties("c-1", "agency-1", "company-1", company_poc_id="poc")
+    before_irs = _facts(parties=unsent, to_side=Side.COMPANY)
+    assert not resolve_recipients(Topic.INTERACTION_POSTED, before_irs, Directory())
+
+
+def test_every_audience_but_named_users_and_everyone_is_on_one_side() -> None:
+    assert set(Audience) - set(AUDIENCE_SIDES) == {Audience.NAMED_USERS, Audience.EVERYONE}

@@ -89,3 +89,13 @@ def test_dates_and_codes_read_like_sentences() -> None:
     assert long_date("2026-03-14T13:00:00+00:00") == "Saturday, March 14, 2026, 9:00 AM EDT"
     assert long_date("soon") == "soon"
     assert humanize("CLOSED_WITH_MONETARY_RELIEF") == "Closed with monetary relief"
+
+
+def test_an_interaction_notice_names_the_side_that_posted_it_and_not_its_text() -> None:
+    facts = {**EVERY_FACT, "attachment_count": 2}
+    from_agency = RENDERER.render(Topic.INTERACTION_POSTED, {**facts, "posted_by": "agency"}, "P")
+    from_company = RENDERER.render(Topic.INTERACTION_POSTED, {**facts, "posted_by": "company"}, "A")
+    assert from_agency.body.startswith("NY Department of Financial Services posted a new message")
+    assert from_company.body.startswith("Acme Lending posted a new message")
+    assert "2 attached files" in from_agency.body
+    assert from_agency.title == "New message on complaint NY-2026-000123"

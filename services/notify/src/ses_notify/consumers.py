@@ -1,11 +1,14 @@
 """The event consumer: one durable JetStream consumer over every context notify listens to.
 
 One durable (``notify``) rather than one per context, so that events are applied in
-stream order: a complaint's IRs are never seen before the company's contact, nor a
-POC's assignment before the complaint. The platform's ``EventConsumer`` claims each
-event in ``processed_events`` in the same transaction as the projection change and
-the deliveries it causes, so a redelivered event changes nothing and each
-(event, recipient, channel) is recorded once; the delivery key backs this up.
+stream order: a POC's assignment is never seen before the complaint, nor an IR sent
+after the company's enrollment before the enrollment. (An IR sent before it is held
+and announced by the EnrollmentCompleted handler: ``ses_notify.pre_enrollment``.)
+The platform's ``EventConsumer`` claims each event in ``processed_events`` in the same
+transaction as the projection change and the deliveries it causes, so a redelivered
+event changes nothing and each (event, recipient, channel) is recorded once; the
+delivery key backs this up. A notice may name another origin than the event handled
+(a deferred IR announcement is keyed by its InformationRequestSent event).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 from ses_core.platform.messaging import InboundEvent
 from ses_notify.fanout import FanOut
 from ses_notify.notices import Origin
-from ses_notify.registry import handlers_by_subject
+from ses_notify.registry import handlers_by_subject, notices_of
 from ses_notify.unit_of_work import NotifyUnitOfWork
 
 DURABLE_NAME = "notify"
@@ -32,7 +35,6 @@ class NotificationHandler:
         if known is None:
             return  # an event notify has nothing to say about
         event_type, handler = known
-        notice = handler(inbound.decode(event_type), uow)
-        if notice is not None:
-            origin = Origin(inbound.event_id, inbound.subject, inbound.tenant_id)
-            self._fan_out(uow, notice, origin)
+        handled = Origin(inbound.event_id, inbound.subject, inbound.tenant_id)
+        for notice in notices_of(handler(inbound.decode(event_type), uow)):
+            self._fan_out(uow, notice, notice.origin or handled)

@@ -30,6 +30,9 @@ class Notice:
     # Carries a bearer secret (an activation link): e-mail only, never webhooks or the
     # inbox, and the stored copy is scrubbed once the e-mail is accepted.
     secret: bool = False
+    # The event the deliveries are keyed by when it is not the one being handled: a notice
+    # deferred from an earlier event (an IR sent before the company finished enrollment).
+    origin: Origin | None = None
 
 
 def plain(value: Any) -> Any:

@@ -2,59 +2,24 @@
 
 Events carry ids, dates and reasons but no response text (``complaint_events``); what
 a notice says comes from the event and the projection, filtered per reader later.
+
+An IR sent while the company cannot be told (not enrolled yet) is held in the
+projection and announced when its enrollment completes (``pre_enrollment``).
 """
 
 from __future__ import annotations
 
+from ses_core.identity import Side
 from ses_core.lifecycle import ComplaintStatus, InformationRequestStatus
 from ses_core.models import complaint_events as ce
-from ses_core.notifications import AudienceFacts, Topic
-from ses_notify.notices import Notice, facts
-from ses_notify.preferences import COMPANY
+from ses_core.models.complaint_parts import Party
+from ses_core.notifications import Topic
+from ses_notify.complaint_notices import complaint_notice, information_requests_sent_notice
+from ses_notify.notices import Notice
 from ses_notify.registry import handles
 from ses_notify.unit_of_work import NotifyUnitOfWork
 
 IR = InformationRequestStatus
-
-
-def complaint_notice(
-    uow: NotifyUnitOfWork,
-    topic: Topic,
-    *,
-    complaint_id: str,
-    information_request_id: str = "",
-    company_id: str = "",
-    tenant_id: str = "",
-    actor_id: str = "",
-    named: tuple[str, ...] = (),
-    restricted_response: bool = False,
-    **details: object,
-) -> Notice:
-    """A notice about a complaint, addressed from the projection (the scheduler uses it too)."""
-    projection = uow.projection
-    parties = projection.parties(complaint_id)
-    company_id = parties.company_id if parties else company_id
-    tenant_id = parties.tenant_id if parties else tenant_id
-    addresses = uow.preferences.load(COMPANY, company_id).additional_emails
-    return Notice(
-        topic=topic,
-        facts=facts(
-            complaint_id=complaint_id,
-            information_request_id=information_request_id,
-            company_name=projection.company_name(company_id),
-            agency_name=projection.agency_name(tenant_id) if tenant_id else "",
-            **details,
-        ),
-        audience=AudienceFacts(
-            actor_id=actor_id,
-            named_user_ids=named,
-            parties=parties,
-            contacts=projection.contacts(company_id, addresses),
-        ),
-        complaint_id=complaint_id,
-        information_request_id=information_request_id,
-        restricted_response=restricted_response,
-    )
 
 
 def _notice(
@@ -64,6 +29,7 @@ def _notice(
     *,
     named: tuple[str, ...] = (),
     restricted_response: bool = False,
+    to_side: Side | None = None,
     **details: object,
 ) -> Notice:
     return complaint_notice(
@@ -76,6 +42,7 @@ def _notice(
         actor_id=event.actor_id,
         named=named,
         restricted_response=restricted_response,
+        to_side=to_side,
         **details,
     )
 
@@ -146,6 +113,21 @@ def _contributor(event: ce.ContributorAdded, uow: NotifyUnitOfWork) -> Notice:
     return _notice(uow, Topic.CONTRIBUTOR_ADDED, event, named=(event.contributor_id,))
 
 
+@handles(ce.InteractionPosted)
+def _interaction(event: ce.InteractionPosted, uow: NotifyUnitOfWork) -> Notice:
+    """A message on the Interactions tab is news for the other side; the text stays in SES."""
+    _save_complaint(uow, event)
+    from_agency = event.party is Party.AGENCY
+    return _notice(
+        uow,
+        Topic.INTERACTION_POSTED,
+        event,
+        to_side=Side.COMPANY if from_agency else Side.AGENCY,
+        posted_by=Side.AGENCY.value if from_agency else Side.COMPANY.value,
+        attachment_count=event.file_count,
+    )
+
+
 @handles(ce.ComplaintClosed)
 def _closed(event: ce.ComplaintClosed, uow: NotifyUnitOfWork) -> Notice:
     _save_complaint(uow, event, status=ComplaintStatus.CLOSED.value)
@@ -178,16 +160,29 @@ def _ir_added(event: ce.InformationRequestAdded, uow: NotifyUnitOfWork) -> None:
 
 
 @handles(ce.InformationRequestSent)
-def _ir_sent(event: ce.InformationRequestSent, uow: NotifyUnitOfWork) -> Notice:
-    _save_ir(uow, event, state=IR.SENT_TO_COMPANY.value, due_date=event.due_date)
+def _ir_sent(event: ce.InformationRequestSent, uow: NotifyUnitOfWork) -> Notice | None:
+    _save_ir(
+        uow,
+        event,
+        state=IR.SENT_TO_COMPANY.value,
+        due_date=event.due_date,
+        sent_event_id=event.event_id,
+    )
     _save_complaint(uow, event, information_requests_sent=True)
     parties = uow.projection.parties(event.complaint_id)
-    return _notice(
+    company_id = parties.company_id if parties else event.company_id
+    if not uow.projection.company_reachable(company_id):
+        # Nobody at the company can be told yet: announced when its enrollment completes.
+        uow.projection.update_information_request(
+            event.information_request_id, awaiting_enrollment=True
+        )
+        return None
+    return information_requests_sent_notice(
         uow,
-        Topic.INFORMATION_REQUESTS_SENT,
-        event,
+        complaint_id=event.complaint_id,
+        information_request_id=event.information_request_id,
         due_date=event.due_date,
-        assign_poc_task=not (parties and parties.company_poc_id),
+        actor_id=event.actor_id,
     )
 
 

@@ -1,4 +1,8 @@
-"""Enrollment-context events: keep the people and company projection, announce what matters."""
+"""Enrollment-context events: keep the people and company projection, announce what matters.
+
+Completing enrollment (or assigning the first SES Complaints Contact) also announces the
+IRs that were sent to the company before it could be told (``pre_enrollment``).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from ses_core.models.enrollment_events import (
 )
 from ses_core.notifications import AudienceFacts, OrganizationKind, Topic
 from ses_notify.notices import Notice, facts
+from ses_notify.pre_enrollment import announce_held_requests
 from ses_notify.registry import handles
 from ses_notify.unit_of_work import NotifyUnitOfWork
 
@@ -139,9 +144,11 @@ def _user_deactivated(event: UserDeactivated, uow: NotifyUnitOfWork) -> None:
 
 
 @handles(CompanyContactAssigned)
-def _contact_assigned(event: CompanyContactAssigned, uow: NotifyUnitOfWork) -> None:
-    if event.contact_type is CompanyContactType.SES_COMPLAINTS_CONTACT:
-        uow.projection.save_company(event.company_id, complaints_contact_id=event.user_id)
+def _contact_assigned(event: CompanyContactAssigned, uow: NotifyUnitOfWork) -> list[Notice]:
+    if event.contact_type is not CompanyContactType.SES_COMPLAINTS_CONTACT:
+        return []
+    uow.projection.save_company(event.company_id, complaints_contact_id=event.user_id)
+    return announce_held_requests(uow, event.company_id)
 
 
 @handles(NotificationAddressesChanged)
@@ -177,13 +184,16 @@ def _enrollment_reminder(event: EnrollmentReminderSent, uow: NotifyUnitOfWork) -
 
 
 @handles(EnrollmentCompleted)
-def _enrollment_completed(event: EnrollmentCompleted, uow: NotifyUnitOfWork) -> Notice:
+def _enrollment_completed(event: EnrollmentCompleted, uow: NotifyUnitOfWork) -> list[Notice]:
     projection = uow.projection
-    projection.save_company(event.company_id, complaints_contact_id=event.complaints_contact_id)
+    contact = {"complaints_contact_id": event.complaints_contact_id}
+    projection.save_company(
+        event.company_id, enrolled=True, **(contact if event.complaints_contact_id else {})
+    )
     projection.update_user(event.user_id, account_admin=True)
     enrollment = projection.enrollment(event.company_id)
     agency_id = event.tenant_id or (enrollment["tenant_id"] if enrollment else "")
-    return Notice(
+    completed = Notice(
         topic=Topic.ENROLLMENT_COMPLETED,
         facts=facts(company_name=projection.company_name(event.company_id)),
         audience=AudienceFacts(
@@ -192,3 +202,4 @@ def _enrollment_completed(event: EnrollmentCompleted, uow: NotifyUnitOfWork) -> 
             enrollment_agency_id=agency_id or None,
         ),
     )
+    return [completed, *announce_held_requests(uow, event.company_id)]

@@ -1,9 +1,10 @@
 """Notify's own picture of people, companies and complaints, kept from their events.
 
 Only what recipient resolution and rendering need: who a user is and how to reach
-them, who a company's SES Complaints Contact is, who is on a complaint, and the
-state and due date of each information request. Updates are idempotent (upserts),
-so replaying history converges to the same picture.
+them, who a company's SES Complaints Contact is and whether it finished enrollment,
+who is on a complaint, and the state and due date of each information request
+(and whether it waits for the company's enrollment to be announced). Updates are
+idempotent (upserts), so replaying history converges to the same picture.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from ses_core.identity import AgencyRole, Side
+from ses_core.lifecycle import ComplaintStatus
 from ses_core.lifecycle.information_request import InformationRequestStatus
 from ses_core.notifications import CompanyContacts, ComplaintParties, Organization, OrganizationKind
 from ses_notify import tables as t
@@ -27,6 +29,9 @@ from ses_notify.sql import insert_if_absent, upsert
 AWAITING_RESPONSE = frozenset(
     {InformationRequestStatus.SENT_TO_COMPANY.value, InformationRequestStatus.SENT_BACK.value}
 )
+# IR states in which the request is still open: neither canceled nor completed.
+OPEN_REQUEST = AWAITING_RESPONSE | {InformationRequestStatus.RESPONSE_RECEIVED.value}
+FINAL_COMPLAINT = frozenset({ComplaintStatus.CLOSED.value, ComplaintStatus.CANCELED.value})
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class InformationRequestView:
     state: str
     due_date: date | None
     restricted_response: bool
+    sent_event_id: str | None = None
 
 
 class Projection:
@@ -123,12 +129,26 @@ class Projection:
         return name or company_id
 
     def contacts(self, company_id: str, additional_addresses: Sequence[str]) -> CompanyContacts:
-        contact = self._session.execute(
-            select(t.companies.c.complaints_contact_id).where(
-                t.companies.c.company_id == company_id
+        row = self._company_reach(company_id)
+        return CompanyContacts(
+            company_id,
+            (row["complaints_contact_id"] or None) if row else None,
+            tuple(additional_addresses),
+            enrolled=bool(row and row["enrolled"]),
+        )
+
+    def company_reachable(self, company_id: str) -> bool:
+        """Whether someone at the company can be told of a new IR: enrolled, with a contact."""
+        row = self._company_reach(company_id)
+        return bool(row and row["enrolled"] and row["complaints_contact_id"])
+
+    def _company_reach(self, company_id: str) -> RowMapping | None:
+        companies = t.companies
+        return self._one(
+            select(companies.c.complaints_contact_id, companies.c.enrolled).where(
+                companies.c.company_id == company_id
             )
-        ).scalar()
-        return CompanyContacts(company_id, contact or None, tuple(additional_addresses))
+        )
 
     # -- enrollment --------------------------------------------------------------------------
 
@@ -208,6 +228,35 @@ class Projection:
         )
         return None if row is None else _information_request(row)
 
+    def release_held_information_requests(self, company_id: str) -> list[InformationRequestView]:
+        """End the hold on the company's IRs sent before it could be told; returns the open ones.
+
+        Open: the request is neither canceled nor completed, and its complaint is neither
+        closed nor canceled. The others are released silently.
+        """
+        requests, complaints = t.information_requests, t.complaints
+        held = (
+            select(requests, complaints.c.status.label("complaint_status"))
+            .join(complaints, complaints.c.complaint_id == requests.c.complaint_id)
+            .where(complaints.c.company_id == company_id, requests.c.awaiting_enrollment.is_(True))
+            .order_by(requests.c.complaint_id, requests.c.information_request_id)
+        )
+        rows = list(self._session.execute(held).mappings())
+        if not rows:
+            return []
+        self._session.execute(
+            update(requests)
+            .where(
+                requests.c.information_request_id.in_([r["information_request_id"] for r in rows])
+            )
+            .values(awaiting_enrollment=False)
+        )
+        return [
+            _information_request(row)
+            for row in rows
+            if row["state"] in OPEN_REQUEST and row["complaint_status"] not in FINAL_COMPLAINT
+        ]
+
     def close_information_requests(self, complaint_id: str, state: str) -> None:
         table = t.information_requests
         self._session.execute(
@@ -253,4 +302,5 @@ def _information_request(row: RowMapping) -> InformationRequestView:
         state=row["state"],
         due_date=row["due_date"],
         restricted_response=bool(row["restricted_response"]),
+        sent_event_id=row["sent_event_id"],
     )

@@ -23,9 +23,9 @@ from ses_core.calendar import OperatingCalendar
 from ses_core.notifications import PLATFORM_TENANT, DueReminder, Topic, due_reminder, local_today
 from ses_core.ports import Clock
 from ses_notify import tables as t
+from ses_notify.complaint_notices import complaint_notice
 from ses_notify.fanout import FanOut
 from ses_notify.notices import Origin
-from ses_notify.on_complaints import complaint_notice
 from ses_notify.projection import InformationRequestView
 from ses_notify.sql import insert_if_absent
 from ses_notify.unit_of_work import NotifyUnitOfWork

@@ -59,6 +59,8 @@ companies = Table(
     Column("legal_name", String(300), nullable=False, server_default=""),
     Column("nmls_id", String(20), nullable=False, server_default=""),
     Column("complaints_contact_id", String(ID), nullable=True),
+    # Set by EnrollmentCompleted: until then the company cannot see its complaints.
+    Column("enrolled", Boolean, nullable=False, server_default="0"),
 )
 
 complaints = Table(
@@ -83,6 +85,10 @@ information_requests = Table(
     Column("state", String(32), nullable=False),
     Column("due_date", Date, nullable=True),
     Column("restricted_response", Boolean, nullable=False, server_default="0"),
+    # The InformationRequestSent event: its deliveries are keyed by it, even when deferred.
+    Column("sent_event_id", String(ID), nullable=True),
+    # Sent while the company could not be told; announced when its enrollment completes.
+    Column("awaiting_enrollment", Boolean, nullable=False, server_default="0"),
     Index("ix_information_requests_state_due_date", "state", "due_date"),
 )
 

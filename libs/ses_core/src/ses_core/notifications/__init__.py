@@ -6,7 +6,8 @@ Pure domain, no I/O; the notify service composes it with its projection and chan
   :class:`Preferences`, :func:`check_choices`, :data:`MANDATORY_TOPICS`
 * recipients: :func:`resolve_recipients` over :class:`AudienceFacts`
   (:class:`ComplaintParties`, :class:`CompanyContacts`) and a :class:`Directory`;
-  :data:`TOPIC_AUDIENCES` is the rule table
+  :data:`TOPIC_AUDIENCES` is the rule table, :data:`AUDIENCE_SIDES` the side of each
+  audience, :func:`company_may_hear` when the company side is told at all
 * visibility: :func:`visible_facts` for a :class:`Reader`
 * due reminders: :func:`due_reminder`, :func:`local_today`, :class:`DueReminder`
 * organisations: :class:`Organization`, :func:`chosen_organization`, :func:`manages`,
@@ -24,6 +25,7 @@ from ses_core.notifications._access import (
     require_manages,
 )
 from ses_core.notifications._audiences import (
+    AUDIENCE_SIDES,
     TOPIC_AUDIENCES,
     Audience,
     AudienceFacts,
@@ -31,6 +33,7 @@ from ses_core.notifications._audiences import (
     ComplaintParties,
     Directory,
     Recipients,
+    company_may_hear,
     company_responder,
     resolve_recipients,
 )
@@ -60,6 +63,7 @@ from ses_core.notifications._webhooks import (
 )
 
 __all__ = [
+    "AUDIENCE_SIDES",
     "DEFAULT_CHANNELS",
     "DELIVERY_HEADER",
     "MANDATORY_TOPICS",
@@ -87,6 +91,7 @@ __all__ = [
     "TopicChoice",
     "check_choices",
     "chosen_organization",
+    "company_may_hear",
     "company_responder",
     "due_reminder",
     "local_today",

@@ -16,8 +16,17 @@ to no user). Choices where the spec is silent:
 * Company reminders, due-date changes, IR cancellations and send-backs go to the
   Company POC, or to the Complaints Contact while there is no POC.
 * Closure and cancellation go to everyone on the company side of the complaint
-  (contact, POC, contributors); a cancellation reaches the company only if IRs
-  were sent (before that the company never saw the complaint).
+  (contact, POC, contributors).
+* The company side hears about a complaint only once it can see it (DESIGN §5):
+  the company has finished enrollment (:attr:`CompanyContacts.enrolled`) and an
+  IR was sent on the complaint (:attr:`ComplaintParties.information_requests_sent`).
+  Before that nobody at the company is told anything about it, not even about a
+  closure or a cancellation; IRs sent before enrollment are announced when it
+  completes (the notify service holds them until then).
+* An interaction (a message on the Interactions tab) is news for the side that
+  did not post it: :attr:`AudienceFacts.to_side` keeps only that side's audiences.
+  An agency message reaches the Company POC (the Complaints Contact while there is
+  none); a company message reaches the Agency POC and the agency's supervisors.
 * An overdue IR is also the agency's business: it goes to the agency team too.
 * Nobody is told about what they just did themselves, except for the account
   activation e-mail, which is the only way into a new account.
@@ -31,6 +40,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Protocol
 
+from ses_core.identity import Side
 from ses_core.notifications._topics import MANDATORY_TOPICS, Topic
 
 
@@ -46,6 +56,19 @@ class Audience(StrEnum):
 
 
 A = Audience
+
+# Which side of a complaint each audience is on; the others (named users, everyone) are
+# on no side and always kept.
+AUDIENCE_SIDES: Mapping[Audience, Side] = MappingProxyType(
+    {
+        A.AGENCY_TEAM: Side.AGENCY,
+        A.ENROLLMENT_AGENCY: Side.AGENCY,
+        A.COMPANY_INTAKE: Side.COMPANY,
+        A.COMPANY_POC: Side.COMPANY,
+        A.COMPANY_RESPONDER: Side.COMPANY,
+        A.COMPANY_PARTICIPANTS: Side.COMPANY,
+    }
+)
 TOPIC_AUDIENCES: Mapping[Topic, tuple[Audience, ...]] = MappingProxyType(
     {
         Topic.ACCOUNT_ACTIVATION: (A.NAMED_USERS,),
@@ -90,6 +113,8 @@ class CompanyContacts:
     company_id: str
     complaints_contact_id: str | None = None
     additional_addresses: tuple[str, ...] = ()
+    # False until the company finishes enrollment: it cannot see its complaints yet.
+    enrolled: bool = True
 
 
 @dataclass(frozen=True)
@@ -102,6 +127,8 @@ class AudienceFacts:
     contacts: CompanyContacts | None = None
     enrollment_initiator_id: str | None = None
     enrollment_agency_id: str | None = None
+    # Only the audiences on this side are told (None: every audience of the topic).
+    to_side: Side | None = None
 
 
 class Directory(Protocol):
@@ -130,15 +157,23 @@ def company_responder(parties: ComplaintParties, contacts: CompanyContacts | Non
     return contacts.complaints_contact_id if contacts else None
 
 
+def company_may_hear(facts: AudienceFacts) -> bool:
+    """Whether the company can see what the notice is about: enrolled, and sent an IR on it."""
+    if facts.contacts is not None and not facts.contacts.enrolled:
+        return False
+    return facts.parties is None or facts.parties.information_requests_sent
+
+
 def resolve_recipients(topic: Topic, facts: AudienceFacts, directory: Directory) -> Recipients:
     """The recipients of a notification about ``topic``, deduplicated in a stable order."""
-    if topic is Topic.COMPLAINT_CANCELED and not (
-        facts.parties and facts.parties.information_requests_sent
-    ):
-        return Recipients()
     users: list[str | None] = []
     addresses: tuple[str, ...] = ()
     for audience in TOPIC_AUDIENCES[topic]:
+        side = AUDIENCE_SIDES.get(audience)
+        if facts.to_side is not None and side is not None and side is not facts.to_side:
+            continue
+        if side is Side.COMPANY and not company_may_hear(facts):
+            continue
         users.extend(_members(audience, facts, directory))
         if audience is Audience.COMPANY_INTAKE and facts.contacts is not None:
             addresses = facts.contacts.additional_addresses
