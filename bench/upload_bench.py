@@ -20,7 +20,9 @@ the same for every file size). Because client and service share the machine's co
 it also prints the CPU both processes spent per MiB in (a) and (c), and (c) against the
 ceiling that CPU cost allows (cores ÷ CPU per byte): the ratio to (a) cannot exceed
 CPU(a) ÷ CPU(c) once the cores are saturated. Each measurement is the best of
-``--repeat`` runs, because a 2-core machine is noisy. Not a test: nothing asserts.
+``--repeat`` runs, because a 2-core machine is noisy; the last column is the machine's
+1-minute load average when the row was done (other work shares the cores). Not a
+test: nothing asserts.
 """
 
 from __future__ import annotations
@@ -282,6 +284,7 @@ class Row:
     upload: Timed
     idle_rss: int
     peak_rss: int
+    load: float = 0.0
 
     def rate(self, seconds: float) -> float:
         return self.size / seconds / 1e6
@@ -347,6 +350,7 @@ async def measure(
                         min(uploads, key=lambda run: run.seconds),
                         idle,
                         max(run.peak_rss for run in uploads),
+                        os.getloadavg()[0],
                     )
                     rows.append(row)
                     print_row(row, flush=True)
@@ -371,8 +375,8 @@ def free_port_number() -> int:
 HEADER = (
     "| file | chunk | (a) bare gRPC MB/s | (b) SHA-256 MB/s | (c) upload MB/s "
     "| (c) / min(a, b) | CPU ms/MiB (a) | CPU ms/MiB (c) | (c) / CPU ceiling "
-    "| service RSS idle → peak |\n"
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    "| service RSS idle → peak | load |\n"
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
 )
 
 
@@ -383,7 +387,8 @@ def print_row(row: Row, *, flush: bool = False) -> None:
         f"| {row.hashing:,.0f} | {row.rate(row.upload.seconds):,.0f} | {row.ratio:.2f} "
         f"| {row.cpu_per_mib(row.bare)} | {row.cpu_per_mib(row.upload)} "
         f"| {row.rate(row.upload.seconds) / row.cpu_ceiling:.2f} "
-        f"| {row.idle_rss / MIB:.0f} → {row.peak_rss / MIB:.0f} MiB (+{delta:.0f}) |",
+        f"| {row.idle_rss / MIB:.0f} → {row.peak_rss / MIB:.0f} MiB (+{delta:.0f}) "
+        f"| {row.load:.1f} |",
         flush=flush,
     )
 

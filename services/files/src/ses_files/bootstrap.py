@@ -5,6 +5,10 @@ Settings used (``SES_FILES__*`` unless noted): ``blob_store`` (``local`` under
 usual AWS credential chain), ``grant_secret_path`` (shared with the complaints service;
 created on first start), ``upload_expiry``, ``clamd_address`` (optional malware scan),
 and ``SES_UPLOADS__*`` for the limits and the largest chunk accepted.
+
+Events: it publishes ``ses.files.v1.*`` through its outbox and consumes the complaints
+service's ``FilesAttached`` (durable ``files-attachments``) to keep attached files for
+their complaints (``consumers``).
 """
 
 from __future__ import annotations
@@ -17,16 +21,16 @@ from pathlib import Path
 
 import grpc.aio
 
-from ses.files.v1 import files_pb2_grpc
 from ses_core.platform.grants import GrantSigner, load_or_create_grant_secret
 from ses_core.platform.grpc import ServiceRegistration
 from ses_core.platform.runtime import BackgroundLoop, ServiceContext, ServiceParts
 from ses_core.platform.settings import FilesSettings
 from ses_files.blobstores import BlobStore, load_blob_store
+from ses_files.consumers import build_consumer
 from ses_files.dependencies import FilesDependencies
 from ses_files.expiry import run_expiry
 from ses_files.scanning import ClamdScanner, run_scanner
-from ses_files.servicer import FilesServicer
+from ses_files.servicer import FilesServicer, add_files_servicer
 
 SERVICE_NAME = "ses.files.v1.FilesService"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -65,8 +69,10 @@ class FilesPlugin:
             on_commit=context.outbox_committed,
         )
         self.dependencies = deps
+        attachments = build_consumer(context, deps.unit_of_work, context.codec)
         background: list[BackgroundLoop] = [
-            functools.partial(run_expiry, deps, self._expiry_interval(files))
+            functools.partial(run_expiry, deps, self._expiry_interval(files)),
+            attachments.run,
         ]
         if scanner is not None:
             wake = asyncio.Event()
@@ -82,7 +88,7 @@ class FilesPlugin:
         servicer = FilesServicer(deps)
 
         def register(server: grpc.aio.Server) -> None:
-            files_pb2_grpc.add_FilesServiceServicer_to_server(servicer, server)
+            add_files_servicer(servicer, server)  # UploadChunks parsed without copies
 
         return ServiceParts(
             services=[ServiceRegistration(SERVICE_NAME, register)], background=background

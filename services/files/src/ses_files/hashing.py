@@ -21,8 +21,8 @@ from collections.abc import Iterable
 import google_crc32c  # type: ignore[import-untyped, unused-ignore]
 
 
-def crc32c(data: bytes) -> int:
-    value: int = google_crc32c.value(data)
+def crc32c(data: bytes | memoryview) -> int:
+    value: int = google_crc32c.value(data if isinstance(data, bytes) else bytes(data))
     return value
 
 
@@ -40,7 +40,7 @@ class RunningHash:
         self._digest = hashlib.sha256()
         self.position = 0
 
-    def update(self, data: bytes) -> None:
+    def update(self, data: bytes | memoryview) -> None:
         self._digest.update(data)  # releases the GIL for large buffers
         self.position += len(data)
 

@@ -17,6 +17,12 @@ Choices where the spec is silent:
   OPEN, and ``CompleteUpload`` may be called for some files at a time.
 * With a malware scanner configured a completed file is ``pending`` until scanned and
   cannot be downloaded meanwhile; without one it is ``unscanned`` and downloadable.
+* **Attachments.** A ``FileAttachment`` records that a complaint keeps a file (learnt
+  from the complaints service's ``FilesAttached``; see ``consumers``). It belongs to the
+  agency that owns the complaint, not to the file's scope, so that one unit of work
+  records it. Only an available file can be attached: the complaints service accepts
+  only files proven complete, and neither expiry nor abort touches available files, so
+  an attached file is never reclaimed by them.
 """
 
 from __future__ import annotations
@@ -242,3 +248,56 @@ class StoredFile(Aggregate):
                 f"{self.name} is still being checked for malware; try again in a minute.",
                 reason="file_scan_pending",
             )
+
+
+class FileAttachment(Aggregate):
+    """A file kept for a complaint: one per file and complaint."""
+
+    id: str
+    tenant_id: str
+    file_id: str
+    complaint_id: str
+    attached_as: str
+    attached_by: str
+    attached_at: datetime
+
+    @classmethod
+    def attach(
+        cls,
+        file: StoredFile,
+        *,
+        attachment_id: str,
+        tenant_id: str,
+        complaint_id: str,
+        attached_as: str,
+        by: str,
+        now: datetime,
+    ) -> FileAttachment:
+        """Record that ``tenant_id``'s complaint keeps ``file``; raises ``FileAttached``."""
+        if file.status is not FileState.AVAILABLE:
+            raise PreconditionFailed(
+                f"{file.name} is {file.status.value}, not available, so complaint "
+                f"{complaint_id} cannot keep it; upload it again and attach the new file.",
+                reason="file_not_available",
+            )
+        attachment = cls(
+            id=attachment_id,
+            tenant_id=tenant_id,
+            file_id=file.id,
+            complaint_id=complaint_id,
+            attached_as=attached_as,
+            attached_by=by,
+            attached_at=now,
+        )
+        attachment._record(
+            ev.FileAttached(
+                occurred_at=now,
+                tenant_id=tenant_id,
+                file_id=file.id,
+                complaint_id=complaint_id,
+                kind=file.kind.value,
+                attached_as=attached_as,
+                actor_id=by,
+            )
+        )
+        return attachment

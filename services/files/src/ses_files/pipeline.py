@@ -13,12 +13,14 @@ slow disk slows the client down through gRPC flow control instead of piling byte
 
 **Durability.** A committed offset is never ahead of durable bytes: the write thread
 syncs, then records. It does so every ``SYNC_BYTES`` (or ``SYNC_SECONDS``) rather than
-after every chunk, because an ``fdatasync`` per 1 MiB chunk halves throughput, in a
-thread of its own so that writing goes on while the disk flushes, and always
-when the stream ends, for whatever reason (the client finished, was killed or cut off,
-or the server is stopping), and before any error is reported. So a client that lost
-its connection resumes exactly where its last delivered chunk ended; only a server
-crash (power cut, SIGKILL) can lose up to ``SYNC_BYTES`` of the stream, which the
+after every chunk, and in a thread of its own so that writing goes on while the disk
+flushes: an ``fdatasync`` per 1 MiB chunk halves throughput, and each record is a
+database transaction of about 1.5 ms of CPU (every 8 MiB, that was a twentieth of the
+service's CPU per byte; bench/RESULTS.md). It always syncs and records when the stream
+ends, for whatever reason (the client finished, was killed or cut off, or the server
+is stopping), and before any error is reported. So a client that lost its connection
+resumes exactly where its last delivered chunk ended; only a server crash (power cut,
+SIGKILL) can lose up to ``SYNC_BYTES`` (or ``SYNC_SECONDS``) of the stream, which the
 client then sends again from the recorded offset.
 
 After the first failure (bad checksum, storage or database error, a file that stopped
@@ -45,7 +47,7 @@ from ses_files.hashing import RunningHash, crc32c
 _log = logging.getLogger(__name__)
 
 DEFAULT_DEPTH = 8
-SYNC_BYTES = 8 * 1024 * 1024
+SYNC_BYTES = 32 * 1024 * 1024
 SYNC_SECONDS = 0.5
 
 Commit = Callable[[Mapping[str, tuple[int, int]]], list[str]]
@@ -74,7 +76,7 @@ class Target:
 class Chunk:
     target: Target
     offset: int
-    data: bytes
+    data: bytes | memoryview  # a view of the received request (``ses_files.wire``)
     crc32c: int | None = None
     sha256: bytes | None = None
     discarded: bool = field(default=False, init=False)

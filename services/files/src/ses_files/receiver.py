@@ -32,6 +32,7 @@ from ses_files.dependencies import FilesDependencies
 from ses_files.handlers import upload_status
 from ses_files.model import FileState, StoredFile, Upload
 from ses_files.pipeline import Chunk, ChunkPipeline, Target
+from ses_files.wire import ReceivedChunk
 
 
 class ChunkReceiver:
@@ -45,12 +46,12 @@ class ChunkReceiver:
         self._targets: dict[str, Target] = {}
 
     async def receive(
-        self, requests: AsyncIterator[files_pb2.UploadChunksRequest]
+        self, requests: AsyncIterator[files_pb2.UploadChunksRequest | ReceivedChunk]
     ) -> files_pb2.UploadChunksResponse:
         pipeline = ChunkPipeline(self._commit, self._release)
         try:
             async for request in requests:
-                await self._accept(request, pipeline)
+                await self._accept(ReceivedChunk.of(request), pipeline)
             await pipeline.settle()
             pipeline.raise_failure()
         finally:
@@ -68,9 +69,8 @@ class ChunkReceiver:
             ],
         )
 
-    async def _accept(
-        self, request: files_pb2.UploadChunksRequest, pipeline: ChunkPipeline
-    ) -> None:
+    async def _accept(self, received: ReceivedChunk, pipeline: ChunkPipeline) -> None:
+        request, data = received.fields, received.data
         pipeline.raise_failure()
         if self._upload is None:
             await self._load_upload(request.upload_id)
@@ -84,7 +84,6 @@ class ChunkReceiver:
         target = self._targets.get(request.file_id)
         if target is None:
             target = await self._open(request.file_id, pipeline)
-        data = request.data
         self._check_length(target, len(data))
         if request.offset != target.accepted:
             await pipeline.settle()

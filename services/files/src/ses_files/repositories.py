@@ -1,9 +1,11 @@
-"""Data mappers for uploads and files, plus the few queries that cross tenants.
+"""Data mappers for uploads, files and attachments, plus the few queries that cross tenants.
 
 Tenant-scoped repositories serve every request. The cross-tenant queries serve the
-background loops (expiry, scanning) and downloads by grant, which must find a file
-before they know whose scope it is in; each returns ids only, and the caller then
-opens a unit of work for that scope.
+background loops (expiry, scanning), downloads by grant and attachments, which must
+find a file before they know whose scope it is in; each returns ids only, and the
+caller then opens a unit of work for that scope, except ``attachable_file``: an
+attachment is recorded in the complaint's agency's unit of work, which reads the file
+(never changes it) in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,11 +15,19 @@ from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.orm import Session
 
 from ses_core.platform.db import TenantScopedRepository
 from ses_core.uploads import AttachmentKind
-from ses_files.model import FileState, ScanStatus, StoredFile, Upload, UploadState
-from ses_files.tables import files_table, uploads_table
+from ses_files.model import (
+    FileAttachment,
+    FileState,
+    ScanStatus,
+    StoredFile,
+    Upload,
+    UploadState,
+)
+from ses_files.tables import file_attachments_table, files_table, uploads_table
 
 
 class UploadRepository(TenantScopedRepository[Upload]):
@@ -112,6 +122,35 @@ class FileRepository(TenantScopedRepository[StoredFile]):
         return self._load_all(statement.with_for_update() if lock else statement)
 
 
+class FileAttachmentRepository(TenantScopedRepository[FileAttachment]):
+    """Attachments of the complaints of one agency (the tenant)."""
+
+    table = file_attachments_table
+    aggregate_name = "file attachment"
+
+    def _to_row(self, attachment: FileAttachment) -> dict[str, Any]:
+        return {
+            "id": attachment.id,
+            "tenant_id": attachment.tenant_id,
+            "file_id": attachment.file_id,
+            "complaint_id": attachment.complaint_id,
+            "attached_as": attachment.attached_as,
+            "attached_by": attachment.attached_by,
+            "attached_at": attachment.attached_at,
+        }
+
+    def _from_row(self, row: RowMapping) -> FileAttachment:
+        return FileAttachment(
+            id=row["id"],
+            tenant_id=row["tenant_id"],
+            file_id=row["file_id"],
+            complaint_id=row["complaint_id"],
+            attached_as=row["attached_as"],
+            attached_by=row["attached_by"],
+            attached_at=row["attached_at"],
+        )
+
+
 # -- cross-tenant queries (ids only) ---------------------------------------------------------
 
 
@@ -121,6 +160,39 @@ def scope_of_file(engine: Engine, file_id: str) -> str | None:
     with engine.connect() as connection:
         found: str | None = connection.execute(statement).scalar_one_or_none()
     return found
+
+
+def attachable_file(session: Session, file_id: str) -> StoredFile | None:
+    """The file ``file_id`` whatever its scope, read in ``session``'s transaction, or None.
+
+    A read only: the repository it loads through is not the unit of work's, so nothing
+    it returns is ever written back.
+    """
+    statement = select(files_table.c.tenant_id).where(files_table.c.id == file_id)
+    scope: str | None = session.execute(statement).scalar_one_or_none()
+    return None if scope is None else FileRepository(session, scope).find(file_id)
+
+
+def is_attached(session: Session, file_id: str, complaint_id: str) -> bool:
+    """Whether the complaint keeps the file already, whichever agency recorded it (a
+    complaint referred to another agency keeps what its first agency attached)."""
+    table = file_attachments_table
+    statement = select(table.c.id).where(
+        table.c.file_id == file_id, table.c.complaint_id == complaint_id
+    )
+    return session.execute(statement).first() is not None
+
+
+def complaints_keeping(engine: Engine, file_id: str) -> list[str]:
+    """Ids of the complaints a file is attached to, in the order it was attached."""
+    table = file_attachments_table
+    statement = (
+        select(table.c.complaint_id)
+        .where(table.c.file_id == file_id)
+        .order_by(table.c.attached_at, table.c.complaint_id)
+    )
+    with engine.connect() as connection:
+        return [row[0] for row in connection.execute(statement)]
 
 
 def uploads_due_to_expire(engine: Engine, now: datetime, limit: int) -> list[tuple[str, str]]:

@@ -2,13 +2,18 @@
 
 Downloads stream the blob from a worker thread one chunk at a time, so a download
 holds one chunk in memory whatever the file's size; gRPC flow control paces the reads.
+
+Register it with ``add_files_servicer``: the generated registration, except that
+UploadChunks requests are parsed by ``ses_files.wire`` (their data is not copied).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any, cast
+
+import grpc
 
 from ses.files.v1 import files_pb2, files_pb2_grpc
 from ses_core.platform.grpc import current_actor
@@ -16,6 +21,9 @@ from ses_files import handlers, mappers
 from ses_files.completion import complete_upload
 from ses_files.dependencies import FilesDependencies
 from ses_files.receiver import ChunkReceiver
+from ses_files.wire import ReceivedChunk, parse_chunk_request
+
+SERVICE_NAME = "ses.files.v1.FilesService"
 
 _END = object()
 
@@ -36,7 +44,9 @@ class FilesServicer(files_pb2_grpc.FilesServiceServicer):
         )
 
     async def UploadChunks(  # noqa: N802 - gRPC method name
-        self, request_iterator: AsyncIterator[files_pb2.UploadChunksRequest], context: Any
+        self,
+        request_iterator: AsyncIterator[files_pb2.UploadChunksRequest | ReceivedChunk],
+        context: Any,
     ) -> files_pb2.UploadChunksResponse:
         return await ChunkReceiver(self._deps, current_actor()).receive(request_iterator)
 
@@ -110,3 +120,33 @@ class FilesServicer(files_pb2_grpc.FilesServiceServicer):
 
 def _next_chunk(chunks: Iterator[bytes]) -> object:
     return next(chunks, _END)
+
+
+def add_files_servicer(servicer: FilesServicer, server: grpc.aio.Server) -> None:
+    """``files_pb2_grpc.add_FilesServiceServicer_to_server`` with UploadChunks' requests
+    parsed by ``parse_chunk_request``; every other method exactly as generated."""
+    recorded = _RecordedHandlers()
+    files_pb2_grpc.add_FilesServiceServicer_to_server(servicer, cast(grpc.aio.Server, recorded))
+    handlers = dict(recorded.handlers)
+    generated = handlers["UploadChunks"]
+    handlers["UploadChunks"] = grpc.stream_unary_rpc_method_handler(
+        generated.stream_unary,
+        request_deserializer=parse_chunk_request,
+        response_serializer=generated.response_serializer,
+    )
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME, handlers),))
+    server.add_registered_method_handlers(SERVICE_NAME, handlers)
+
+
+class _RecordedHandlers:
+    """Stands in for the server so that the generated registration hands over its
+    method handlers instead of registering them."""
+
+    def __init__(self) -> None:
+        self.handlers: Mapping[str, Any] = {}
+
+    def add_generic_rpc_handlers(self, handlers: object) -> None:
+        pass
+
+    def add_registered_method_handlers(self, service: str, handlers: Mapping[str, Any]) -> None:
+        self.handlers = handlers

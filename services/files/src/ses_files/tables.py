@@ -1,8 +1,19 @@
-"""The files service's tables: upload batches and the files they declared."""
+"""The files service's tables: upload batches, the files they declared, and which
+complaints keep which files (``file_attachments``)."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from ses_core.platform.db import UtcDateTime, new_metadata
 
@@ -47,4 +58,21 @@ files_table = Table(
     Index("ix_files_tenant_id", "tenant_id"),
     Index("ix_files_upload_id", "upload_id"),
     Index("ix_files_scan_status", "scan_status"),
+)
+
+# One row per file and complaint. ``tenant_id`` is the agency that owns the complaint (the
+# file itself may be stored under the uploader's company).
+file_attachments_table = Table(
+    "file_attachments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tenant_id", String(100), nullable=False),
+    Column("file_id", String(36), ForeignKey("files.id"), nullable=False),
+    Column("complaint_id", String(64), nullable=False),
+    Column("attached_as", String(32), nullable=False),
+    Column("attached_by", String(100), nullable=False),
+    Column("attached_at", UtcDateTime, nullable=False),
+    UniqueConstraint("file_id", "complaint_id"),
+    Index("ix_file_attachments_tenant_id", "tenant_id"),
+    Index("ix_file_attachments_complaint_id", "complaint_id"),
 )

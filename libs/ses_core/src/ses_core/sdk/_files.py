@@ -25,6 +25,8 @@ from ses_core.sdk._journal import Journal
 from ses_core.sdk._prefetch import Prefetcher
 from ses_core.sdk._uploads import (
     DEFAULT_CHUNK_BYTES,
+    UPLOAD_CHUNKS_METHOD,
+    ChunkRequest,
     LocalFile,
     ProgressCallback,
     UploadedFile,
@@ -46,6 +48,12 @@ class FilesClient:
         self, channel: grpc.Channel, token: TokenSource, *, retry: RetryPolicy | None = None
     ) -> None:
         self.stub = files_pb2_grpc.FilesServiceStub(channel)
+        # UploadChunks serialized by ChunkRequest: one copy of each chunk, not two.
+        self._upload_chunks = channel.stream_unary(
+            UPLOAD_CHUNKS_METHOD,
+            request_serializer=ChunkRequest.serialize,
+            response_deserializer=files_pb2.UploadChunksResponse.FromString,
+        )
         self._channel = channel
         self._token = token
         self._retry = retry or RetryPolicy()
@@ -147,7 +155,7 @@ class FilesClient:
             source = Prefetcher(session.chunks())
             failure: list[BaseException] = []
             try:
-                response = self.stub.UploadChunks(
+                response = self._upload_chunks(
                     _requests(source, progress, failure), metadata=call_metadata(self._token)
                 )
                 session.apply_progress(response.files)
@@ -233,7 +241,7 @@ class FilesClient:
 
 def _requests(
     source: Prefetcher, progress: ProgressCallback | None, failure: list[BaseException]
-) -> Iterator[files_pb2.UploadChunksRequest]:
+) -> Iterator[ChunkRequest]:
     """The stream's requests; a local failure (a file unreadable) is kept for the caller,
     because gRPC reports it only as a cancelled call."""
     try:

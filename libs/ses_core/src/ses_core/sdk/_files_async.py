@@ -30,6 +30,8 @@ from ses_core.sdk._journal import Journal
 from ses_core.sdk._prefetch import Prefetcher
 from ses_core.sdk._uploads import (
     DEFAULT_CHUNK_BYTES,
+    UPLOAD_CHUNKS_METHOD,
+    ChunkRequest,
     LocalFile,
     ProgressCallback,
     UploadedFile,
@@ -49,6 +51,12 @@ class AsyncFilesClient:
         self, channel: grpc.aio.Channel, token: TokenSource, *, retry: RetryPolicy | None = None
     ) -> None:
         self.stub = files_pb2_grpc.FilesServiceStub(channel)
+        # UploadChunks serialized by ChunkRequest: one copy of each chunk, not two.
+        self._upload_chunks = channel.stream_unary(
+            UPLOAD_CHUNKS_METHOD,
+            request_serializer=ChunkRequest.serialize,
+            response_deserializer=files_pb2.UploadChunksResponse.FromString,
+        )
         self._channel = channel
         self._token = token
         self._retry = retry or RetryPolicy()
@@ -171,7 +179,7 @@ class AsyncFilesClient:
             before = session.committed()
             source = Prefetcher(session.chunks(), loop=asyncio.get_running_loop())
             try:
-                response = await self.stub.UploadChunks(
+                response = await self._upload_chunks(
                     _requests(source, progress), metadata=call_metadata(self._token)
                 )
                 session.apply_progress(response.files)
@@ -218,7 +226,7 @@ class AsyncFilesClient:
 
 async def _requests(
     source: Prefetcher, progress: ProgressCallback | None
-) -> AsyncIterator[files_pb2.UploadChunksRequest]:
+) -> AsyncIterator[ChunkRequest]:
     while (produced := await source.next_async()) is not None:
         request, sent = produced
         yield request

@@ -7,10 +7,9 @@ import contextlib
 import queue
 import threading
 
-from ses.files.v1 import files_pb2
-from ses_core.sdk._uploads import ChunkSource, UploadProgress
+from ses_core.sdk._uploads import ChunkRequest, ChunkSource, UploadProgress
 
-_Produced = tuple[files_pb2.UploadChunksRequest, UploadProgress | None] | BaseException | None
+_Produced = tuple[ChunkRequest, UploadProgress | None] | BaseException | None
 
 
 class Prefetcher:
@@ -40,12 +39,12 @@ class Prefetcher:
         self._thread = threading.Thread(target=self._produce, name="ses-sdk-reader", daemon=True)
         self._thread.start()
 
-    def next(self) -> tuple[files_pb2.UploadChunksRequest, UploadProgress | None] | None:
+    def next(self) -> tuple[ChunkRequest, UploadProgress | None] | None:
         return self._taken(self._queue.get())
 
     async def next_async(
         self,
-    ) -> tuple[files_pb2.UploadChunksRequest, UploadProgress | None] | None:
+    ) -> tuple[ChunkRequest, UploadProgress | None] | None:
         assert self._async_queue is not None, "create the Prefetcher with loop= for next_async"
         return self._taken(await self._async_queue.get())
 
@@ -55,9 +54,7 @@ class Prefetcher:
         self._thread.join()
         self._source.close()
 
-    def _taken(
-        self, item: _Produced
-    ) -> tuple[files_pb2.UploadChunksRequest, UploadProgress | None] | None:
+    def _taken(self, item: _Produced) -> tuple[ChunkRequest, UploadProgress | None] | None:
         if isinstance(item, BaseException):
             raise item
         if item is not None:

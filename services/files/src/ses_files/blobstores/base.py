@@ -46,8 +46,9 @@ class PartialWriter(Protocol):
     second thread at the same time and makes durable at least what was written before
     the call."""
 
-    def write(self, offset: int, data: bytes) -> None:
-        """Store ``data`` at ``offset`` (the end of what was written so far)."""
+    def write(self, offset: int, data: bytes | memoryview) -> None:
+        """Store ``data`` at ``offset`` (the end of what was written so far). ``data`` may
+        be a view of a received request: copy what must outlive the call."""
         ...
 
     def sync(self) -> None:

@@ -69,7 +69,7 @@ class S3PartialWriter:
             return self._multipart.parts_end
         return written[-1].offset + written[-1].size
 
-    def write(self, offset: int, data: bytes) -> None:
+    def write(self, offset: int, data: bytes | memoryview) -> None:
         with self._lock:
             if offset != self._end():
                 raise BlobStoreError(
