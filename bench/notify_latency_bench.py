@@ -53,8 +53,8 @@ from ses_core.calendar import OperatingCalendar
 from ses_core.events import DomainEvent
 from ses_core.identity import Actor, AgencyRole, ComplaintsPermission
 from ses_core.models.enrollment_events import EnrollmentCompleted, EnrollmentInitiated
-from ses_core.platform.messaging import NatsServerProcess, ProtobufEventCodec, connect
-from ses_core.testing import free_port
+from ses_core.platform.messaging import NatsServerProcess, connect
+from ses_core.testing import free_port, publish_events
 from ses_core.testing.hosting import host_settings, hosted, metadata_for
 from ses_notify.bootstrap import NotifyPlugin
 
@@ -165,19 +165,9 @@ def directory_events() -> list[DomainEvent]:
 
 
 async def publish(nats_url: str, events: Sequence[DomainEvent]) -> None:
-    codec = ProtobufEventCodec()
     client = await connect(nats_url, name="notify-bench-seed")
     try:
-        js = client.jetstream()
-        for event in events:
-            headers = {
-                "Nats-Msg-Id": event.event_id,
-                "ses-tenant": event.tenant_id or "platform",
-                "content-type": codec.content_type,
-            }
-            await js.publish(
-                event.subject(), codec.encode(event), stream="SES_EVENTS", headers=headers
-            )
+        await publish_events(client.jetstream(), events)
     finally:
         await client.drain()
 

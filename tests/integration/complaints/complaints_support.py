@@ -41,11 +41,10 @@ from ses_core.identity import Actor, AgencyRole, ComplaintsPermission
 from ses_core.lifecycle import eastern_today
 from ses_core.models.enrollment_events import EnrollmentCompleted
 from ses_core.platform.db import session_factory, was_processed
-from ses_core.platform.messaging import JetStreamPublisher, ProtobufEventCodec
 from ses_core.platform.runtime import ServiceHost
 from ses_core.platform.settings import Settings
-from ses_core.ports import FixedClock, OutboundMessage
-from ses_core.testing import eventually
+from ses_core.ports import FixedClock
+from ses_core.testing import eventually, publish_events
 from ses_core.testing.hosting import metadata_for
 
 T = TypeVar("T")
@@ -127,18 +126,7 @@ class Harness:
     async def publish(self, *events: DomainEvent, consumer: str = DIRECTORY_CONSUMER) -> None:
         """Publish events as their service would, then wait until they are applied."""
         assert self.host.nats is not None
-        publisher = JetStreamPublisher(self.host.nats.jetstream())
-        codec = ProtobufEventCodec()
-        for event in events:
-            tenant = event.tenant_id or "platform"
-            await publisher.publish(
-                OutboundMessage(
-                    message_id=event.event_id,
-                    subject=event.subject(),
-                    payload=codec.encode(event),
-                    headers={"ses-tenant": tenant, "content-type": codec.content_type},
-                )
-            )
+        await publish_events(self.host.nats.jetstream(), events)
         sessions = session_factory(self.engine)
 
         def applied() -> bool:

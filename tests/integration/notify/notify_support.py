@@ -50,7 +50,7 @@ from ses_core.models.enrollment_events import EnrollmentCompleted, EnrollmentIni
 from ses_core.platform.messaging import ProtobufEventCodec, connect, ensure_streams
 from ses_core.platform.runtime import ServiceHost
 from ses_core.platform.settings import Settings
-from ses_core.testing import eventually, free_port
+from ses_core.testing import eventually, free_port, publish_events
 from ses_core.testing.hosting import host_settings, hosted, metadata_for
 from ses_notify.bootstrap import NotifyPlugin
 from ses_notify.worker import DeliveryPolicy
@@ -171,16 +171,7 @@ class EventFeed:
             await client.drain()
 
     async def publish(self, *events: DomainEvent) -> None:
-        for event in events:
-            tenant = event.tenant_id or "platform"
-            headers = {
-                "Nats-Msg-Id": event.event_id,
-                "ses-tenant": tenant,
-                "content-type": CODEC.content_type,
-            }
-            await self.js.publish(
-                event.subject(), CODEC.encode(event), stream="SES_EVENTS", headers=headers
-            )
+        await publish_events(self.js, events, codec=CODEC)
 
 
 # -- a scenario --------------------------------------------------------------------------------

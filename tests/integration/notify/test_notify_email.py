@@ -27,8 +27,9 @@ async def test_the_embedded_default_writes_eml_files_and_says_where(
         assert service.parts is not None
         assert any(str(mail_dir) in line for line in service.parts.ready_messages)
         await feed.publish(*world.setup_events())
-        files = await eventually(lambda: sorted(mail_dir.glob("*.eml")), message=".eml files")
+        await eventually(lambda: sorted(mail_dir.glob("*.eml")), message=".eml files")
         deliveries = await client.settled()
+    files = sorted(mail_dir.glob("*.eml"))  # all of them, now that every delivery settled
     assert len(files) == 2  # enrollment completed: the initiating manager and the supervisor
     assert not list(mail_dir.glob("*.partial"))
     message = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)

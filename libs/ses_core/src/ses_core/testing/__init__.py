@@ -5,9 +5,11 @@
   :class:`PostgresUnavailable`, :func:`find_postgres_bindir`
 * :func:`wait_until` / :func:`eventually`: wait for a condition, never sleep-and-hope
 * :func:`running`: a background task (relay, consumer) for the length of a block
+* :func:`publish_events`: publish domain events as another service's relay would
 """
 
 from ses_core.platform.messaging.natsserver import NatsServerProcess, free_port
+from ses_core.testing.events import publish_events
 from ses_core.testing.postgres import PostgresCluster, PostgresUnavailable, find_postgres_bindir
 from ses_core.testing.tasks import running
 from ses_core.testing.waiting import eventually, wait_until
@@ -19,6 +21,7 @@ __all__ = [
     "eventually",
     "find_postgres_bindir",
     "free_port",
+    "publish_events",
     "running",
     "wait_until",
 ]
