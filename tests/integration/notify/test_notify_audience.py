@@ -21,6 +21,7 @@ from sqlalchemy import select
 from ses.notify.v1 import notify_pb2 as pb
 from ses_core.accounts import (
     ActivationLinkIssued,
+    LinkPurpose,
     NotificationAddressesChanged,
     UserCreated,
     UserDeactivated,
@@ -66,7 +67,7 @@ async def test_activation_links_are_emailed_to_their_user_only_and_never_kept(
         email="first@acme.example.org",
         given_name="Fay",
         family_name="First",
-        purpose="enrollment_invitation",
+        purpose=LinkPurpose.ENROLLMENT_INVITATION,
         activation_link=LINK + "-first",
         activation_expires_at=expires,
         company_name="Acme Lending",
@@ -75,7 +76,7 @@ async def test_activation_links_are_emailed_to_their_user_only_and_never_kept(
     reminder = first_user.model_copy(
         update={
             "event_id": "reminder-1",
-            "purpose": "enrollment_reminder",
+            "purpose": LinkPurpose.ENROLLMENT_REMINDER,
             "activation_link": LINK + "-again",
         }
     )
