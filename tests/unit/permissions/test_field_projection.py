@@ -83,3 +83,21 @@ def test_projection_accepts_any_iterable_and_returns_a_frozenset() -> None:
 
     assert visible == frozenset({"id"})
     assert isinstance(visible, frozenset)
+
+
+def test_a_complaint_reaches_its_company_only_once_an_ir_was_sent_and_it_is_enrolled() -> None:
+    from ses_core.permissions import complaint_reaches_company
+
+    outcomes = {
+        (sent, enrolled): complaint_reaches_company(
+            information_request_sent=sent, company_enrolled=enrolled
+        )
+        for sent in (False, True)
+        for enrolled in (False, True)
+    }
+    assert outcomes == {
+        (False, False): False,
+        (False, True): False,
+        (True, False): False,
+        (True, True): True,
+    }

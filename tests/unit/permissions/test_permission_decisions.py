@@ -236,6 +236,7 @@ def test_public_surface_is_pinned() -> None:
         "agency_only_fields",
         "allowed_actions",
         "authorize",
+        "complaint_reaches_company",
         "decide",
         "not_found_for",
         "require",

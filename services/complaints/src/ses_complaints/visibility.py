@@ -35,6 +35,7 @@ from ses_core.permissions import (
     Resource,
     ResourceKind,
     authorize,
+    complaint_reaches_company,
     visible_fields,
 )
 
@@ -68,7 +69,10 @@ def complaint_resource(complaint: Complaint, *, restricted: bool = False) -> Res
 
 def visible_to_company(complaint: Complaint, *, company_enrolled: bool) -> bool:
     """Whether the complaint has reached its company at all (see the module docstring)."""
-    return company_enrolled and complaint.any_information_request_sent
+    return complaint_reaches_company(
+        information_request_sent=complaint.any_information_request_sent,
+        company_enrolled=company_enrolled,
+    )
 
 
 @dataclass(frozen=True)

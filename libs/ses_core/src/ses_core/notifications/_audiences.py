@@ -42,6 +42,7 @@ from typing import Protocol
 
 from ses_core.identity import Side
 from ses_core.notifications._topics import MANDATORY_TOPICS, Topic
+from ses_core.permissions import complaint_reaches_company
 
 
 class Audience(StrEnum):
@@ -159,9 +160,9 @@ def company_responder(parties: ComplaintParties, contacts: CompanyContacts | Non
 
 def company_may_hear(facts: AudienceFacts) -> bool:
     """Whether the company can see what the notice is about: enrolled, and sent an IR on it."""
-    if facts.contacts is not None and not facts.contacts.enrolled:
-        return False
-    return facts.parties is None or facts.parties.information_requests_sent
+    enrolled = facts.contacts is None or facts.contacts.enrolled
+    sent = facts.parties is None or facts.parties.information_requests_sent
+    return complaint_reaches_company(information_request_sent=sent, company_enrolled=enrolled)
 
 
 def resolve_recipients(topic: Topic, facts: AudienceFacts, directory: Directory) -> Recipients:

@@ -27,6 +27,7 @@ from ses_core.permissions._fields import (
     COMPANY_ONLY_FIELDS,
     COMPLAINANT_FIELD_PREFIX,
     agency_only_fields,
+    complaint_reaches_company,
     visible_fields,
 )
 from ses_core.permissions._matrix import PERMISSIONS, Grant
@@ -47,6 +48,7 @@ __all__ = [
     "agency_only_fields",
     "allowed_actions",
     "authorize",
+    "complaint_reaches_company",
     "decide",
     "not_found_for",
     "require",

@@ -57,3 +57,14 @@ def visible_fields(
             visible = frozenset(n for n in visible if not n.startswith(COMPLAINANT_FIELD_PREFIX))
         return visible
     return frozenset()
+
+
+def complaint_reaches_company(*, information_request_sent: bool, company_enrolled: bool) -> bool:
+    """Whether a complaint exists for its company at all (DESIGN §5).
+
+    The company learns of a complaint through information requests, and sees IRs sent
+    before it enrolled once it has: so nothing until an IR was sent *and* the company
+    is enrolled. The complaints service answers NOT_FOUND until then; notify tells the
+    company nothing about it until then.
+    """
+    return information_request_sent and company_enrolled
