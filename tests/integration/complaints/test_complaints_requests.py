@@ -28,7 +28,7 @@ from complaints_support import (
 )
 
 from ses.complaints.v1 import complaints_pb2 as pb
-from ses_complaints.handlers import DEFAULT_DUE_BUSINESS_DAYS
+from ses_core.lifecycle import DEFAULT_DUE_BUSINESS_DAYS
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 

@@ -41,3 +41,18 @@ def test_only_dates_strictly_after_today_are_in_the_future(now: datetime, shift:
     except OverflowError:
         return
     assert is_future_date(day, now) is (shift > 0)
+
+
+def test_the_default_due_date_is_fifteen_business_days_later_and_a_business_day() -> None:
+    from datetime import date
+
+    from ses_core.calendar import OperatingCalendar
+    from ses_core.lifecycle import DEFAULT_DUE_BUSINESS_DAYS, default_due_date
+
+    calendar = OperatingCalendar()
+    # Sent Wednesday 2026-11-25: Thanksgiving (26th) is skipped, so 15 business days
+    # later is Thursday 2026-12-17 rather than Wednesday the 16th.
+    due = default_due_date(calendar, date(2026, 11, 25))
+    assert DEFAULT_DUE_BUSINESS_DAYS == 15
+    assert due == date(2026, 12, 17)
+    assert calendar.is_business_day(due)

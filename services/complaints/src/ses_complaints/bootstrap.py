@@ -10,7 +10,7 @@ What a user of the service must know:
   (durable ``complaints-files``).
 - File grants: signed with the secret at ``SES_FILES__GRANT_SECRET_PATH`` (shared
   with the files service, created on first start), valid ``SES_FILES__GRANT_TTL``.
-- Default due date of an IR sent without one: ``DEFAULT_DUE_BUSINESS_DAYS``
+- Default due date of an IR sent without one: ``ses_core.lifecycle.DEFAULT_DUE_BUSINESS_DAYS``
   business days after the day it is sent.
 """
 

@@ -16,14 +16,17 @@ from ses_core.lifecycle.enrollment import (
     EnrollmentStatus,
 )
 from ses_core.lifecycle.information_request import (
+    DEFAULT_DUE_BUSINESS_DAYS,
     INFORMATION_REQUEST_MACHINE,
     InformationRequestAction,
     InformationRequestContext,
     InformationRequestStatus,
+    default_due_date,
 )
 
 __all__ = [
     "COMPLAINT_MACHINE",
+    "DEFAULT_DUE_BUSINESS_DAYS",
     "EASTERN",
     "ENROLLMENT_MACHINE",
     "INFORMATION_REQUEST_MACHINE",
@@ -39,6 +42,7 @@ __all__ = [
     "InformationRequestStatus",
     "StateMachine",
     "Transition",
+    "default_due_date",
     "eastern_today",
     "is_future_date",
     "require_aware",

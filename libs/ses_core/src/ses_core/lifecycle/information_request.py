@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from ses_core.calendar import OperatingCalendar
 from ses_core.errors import ValidationFailed
 from ses_core.lifecycle._machine import StateMachine, Transition
 from ses_core.lifecycle._time import eastern_today, is_future_date
@@ -165,3 +166,15 @@ INFORMATION_REQUEST_MACHINE: StateMachine[
     final_states=[_S.COMPLETED, _S.CANCELED],
     initial_states=[_S.DRAFT],
 )
+
+
+# An IR sent without a due date is due this many business days after the day it is sent
+# (the spec is silent on the number; 15 business days is about three calendar weeks).
+DEFAULT_DUE_BUSINESS_DAYS = 15
+
+
+def default_due_date(
+    calendar: OperatingCalendar, sent_on: date, business_days: int = DEFAULT_DUE_BUSINESS_DAYS
+) -> date:
+    """The due date of an IR sent on ``sent_on`` without one: always a business day."""
+    return calendar.add_business_days(sent_on, business_days)

@@ -6,7 +6,6 @@ projection (``mappers``). No gRPC or protobuf type appears here.
 """
 
 from ses_complaints.handlers._base import (
-    DEFAULT_DUE_BUSINESS_DAYS,
     ComplaintSnapshot,
     Deps,
     open_complaint,
@@ -63,7 +62,6 @@ from ses_complaints.handlers.requests import (
 from ses_complaints.history import HistoryEntryView
 
 __all__ = [
-    "DEFAULT_DUE_BUSINESS_DAYS",
     "UNCHANGED",
     "Closing",
     "ComplaintSnapshot",

@@ -37,7 +37,7 @@ from ses_complaints.visibility import Viewer, complaint_resource, visible_to_com
 from ses_core.calendar import OperatingCalendar
 from ses_core.errors import NotFound, PermissionDenied
 from ses_core.identity import Actor, Side
-from ses_core.lifecycle import eastern_today
+from ses_core.lifecycle import DEFAULT_DUE_BUSINESS_DAYS, default_due_date, eastern_today
 from ses_core.models import Complaint
 from ses_core.permissions import Action, Resource, ResourceKind, not_found_for, require
 from ses_core.platform.grants import FileGrantAction, GrantSigner
@@ -45,7 +45,6 @@ from ses_core.platform.messaging import EventCodec
 from ses_core.ports import Clock
 from ses_core.uploads import AttachmentKind, UploadPolicy
 
-DEFAULT_DUE_BUSINESS_DAYS = 15
 """An IR sent without a due date is due this many business days after the day it is sent
 (US Eastern; weekends and the listed holidays skipped, so it always falls on a business day).
 Fifteen business days is three working weeks, the usual time a regulator gives a company to
@@ -82,7 +81,7 @@ class Deps:
         return eastern_today(self.now())
 
     def default_due_date(self) -> date:
-        return self.calendar.add_business_days(self.today(), self.default_due_business_days)
+        return default_due_date(self.calendar, self.today(), self.default_due_business_days)
 
 
 @dataclass(frozen=True)

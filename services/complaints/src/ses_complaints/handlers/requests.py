@@ -54,7 +54,7 @@ def send_information_requests(
     """Send the named DRAFT IRs (all of them when none is named), all or none.
 
     An IR without a due date gets the default: ``deps.default_due_business_days``
-    business days after today (see ``DEFAULT_DUE_BUSINESS_DAYS``).
+    business days after today (see ``ses_core.lifecycle.DEFAULT_DUE_BUSINESS_DAYS``).
     """
     with open_complaint(deps, actor, complaint_id) as work:
         work.require(Action.SEND_INFORMATION_REQUESTS)
