@@ -1,9 +1,11 @@
 """The Kubernetes manifests under deploy/ keep the platform's deployment rules.
 
-Every rule is checked twice: on the YAML files as written (PyYAML only), and on what
-``kubectl kustomize`` renders for the base and each overlay, so that a patch or a
-component cannot quietly undo a rule. The rendered half is skipped where kubectl is not
-installed. No cluster is needed.
+Every rule is checked on the YAML files as written (PyYAML only) and on what
+``kubectl kustomize`` renders for the base, each overlay and each component on top of the
+base (``deploy_support``), so that a patch or a component cannot quietly undo a rule. The
+rendered half is skipped where kubectl is not installed. No cluster is needed. Gateway
+routes, autoscaling, network policies and the backend components have their own modules
+beside this one.
 """
 
 from __future__ import annotations
@@ -11,91 +13,53 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from deploy_support import (
+    BASE,
+    DEPLOY,
+    EXAMPLE_SECRETS,
+    KUSTOMIZATION_KINDS,
+    PRODUCTION,
+    Doc,
+    containers,
+    ident,
+    included_components,
+    is_ses_server,
+    kustomization,
+    kustomizations,
+    kustomize_roots,
+    load,
+    named,
+    objects_in_files,
+    of_kind,
+    patch_files,
+    pod_labels,
+    pod_spec,
+    quantity_bytes,
+    read_env_file,
+    render,
+    render_sources,
+    rendered,
+    resource_files,
+    selects,
+    ses_config,
+    yaml_files,
+)
 from pydantic import BaseModel
 
 from ses_core.platform.settings import SERVICES, Settings, env_name, load_settings
 
-REPO = Path(__file__).resolve().parents[3]
-DEPLOY = REPO / "deploy"
-BASE = DEPLOY / "base"
-EXAMPLE_SECRETS = BASE / "ses-secrets.example.yaml"
-KUSTOMIZATION_KINDS = {"Kustomization", "Component"}
 SES_UID = 10001
 MIN_TERMINATION_GRACE = 35
 FILES_MEMORY_LIMIT_MAX = 512 * 2**20
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job")
 
-Doc = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Manifest:
-    path: Path
-    docs: tuple[Doc, ...]
-
-
-def yaml_files() -> list[Path]:
-    return sorted(p for p in DEPLOY.rglob("*") if p.suffix in {".yaml", ".yml"})
-
-
-@cache
-def load(path: Path) -> Manifest:
-    return Manifest(path, tuple(d for d in yaml.safe_load_all(path.read_text()) if d is not None))
-
-
-def kustomizations() -> list[Path]:
-    return sorted(DEPLOY.rglob("kustomization.yaml"))
-
-
-def kustomize_roots() -> list[Path]:
-    """What a person builds: the base and each overlay (components only build inside them)."""
-    return [BASE, *sorted(p for p in (DEPLOY / "overlays").iterdir() if p.is_dir())]
-
-
-def patch_files() -> set[Path]:
-    found: set[Path] = set()
-    for path in kustomizations():
-        for patch in load(path).docs[0].get("patches", []):
-            if "path" in patch:
-                found.add((path.parent / patch["path"]).resolve())
-    return found
-
-
-def resource_files() -> list[Path]:
-    """Files holding whole Kubernetes objects (not kustomizations, patches or templates)."""
-    patches = patch_files()
-    return [
-        p
-        for p in yaml_files()
-        if p.name != "kustomization.yaml" and p.resolve() not in patches and p != EXAMPLE_SECRETS
-    ]
-
-
-def objects_in_files() -> list[Doc]:
-    return [doc for path in resource_files() for doc in load(path).docs]
-
-
-@cache
-def rendered(root: Path) -> tuple[Doc, ...]:
-    kubectl = shutil.which("kubectl")
-    if kubectl is None:
-        pytest.skip("kubectl is not installed; the rendered manifests are not checked")
-    result = subprocess.run(
-        [kubectl, "kustomize", str(root)], capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, f"kubectl kustomize {root} failed:\n{result.stderr}"
-    return tuple(d for d in yaml.safe_load_all(result.stdout) if d is not None)
-
-
-SOURCES = ["files", *(f"rendered:{p.relative_to(DEPLOY)}" for p in kustomize_roots())]
+SOURCES = ["files", *render_sources()]
 
 
 @pytest.fixture(params=SOURCES)
@@ -103,68 +67,7 @@ def objects(request: pytest.FixtureRequest) -> list[Doc]:
     source: str = request.param
     if source == "files":
         return objects_in_files()
-    return list(rendered(DEPLOY / source.removeprefix("rendered:")))
-
-
-def of_kind(docs: list[Doc], *kinds: str) -> list[Doc]:
-    return [d for d in docs if d.get("kind") in kinds]
-
-
-def named(docs: list[Doc], kind: str, name: str) -> Doc | None:
-    return next((d for d in of_kind(docs, kind) if d["metadata"]["name"] == name), None)
-
-
-def label_of(doc: Doc, key: str) -> str | None:
-    value: str | None = doc["metadata"].get("labels", {}).get(key)
-    return value
-
-
-def is_ses_server(doc: Doc) -> bool:
-    return doc["kind"] == "Deployment" and any(
-        port.get("name") == "grpc"
-        for container in pod_spec(doc)["containers"]
-        for port in container.get("ports", [])
-    )
-
-
-def pod_spec(workload: Doc) -> Doc:
-    spec: Doc = workload["spec"]["template"]["spec"]
-    return spec
-
-
-def pod_labels(workload: Doc) -> dict[str, str]:
-    labels: dict[str, str] = workload["spec"]["template"]["metadata"].get("labels", {})
-    return labels
-
-
-def containers(workload: Doc) -> Iterator[Doc]:
-    spec = pod_spec(workload)
-    yield from spec.get("initContainers", [])
-    yield from spec["containers"]
-
-
-def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
-    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
-
-
-def ident(doc: Doc) -> str:
-    return f"{doc['kind']}/{doc['metadata']['name']}"
-
-
-def quantity_bytes(value: str) -> int:
-    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "K": 10**3, "M": 10**6, "G": 10**9}
-    match = re.fullmatch(r"(\d+)([KMG]i?)?", str(value))
-    assert match, f"unreadable memory quantity {value!r}"
-    return int(match.group(1)) * units.get(match.group(2) or "", 1)
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    for line in path.read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            key, _, value = line.partition("=")
-            pairs[key.strip()] = value
-    return pairs
+    return render(source)
 
 
 # --- every file ------------------------------------------------------------------------
@@ -282,7 +185,7 @@ def workload_problems(workload: Doc) -> list[str]:
 def test_every_workload_runs_locked_down_with_resources_and_a_pinned_image(
     objects: list[Doc],
 ) -> None:
-    workloads = of_kind(objects, "Deployment", "Job")
+    workloads = of_kind(objects, *WORKLOAD_KINDS)
     assert workloads
     problems = [p for w in workloads for p in workload_problems(w)]
     assert not problems, "\n".join(problems)
@@ -302,8 +205,10 @@ def test_every_ses_server_has_grpc_probes_on_its_grpc_port(objects: list[Doc]) -
     assert not problems, "\n".join(problems)
 
 
-def test_other_deployments_have_liveness_and_readiness_probes(objects: list[Doc]) -> None:
-    for deployment in of_kind(objects, "Deployment"):
+def test_other_long_running_workloads_have_liveness_and_readiness_probes(
+    objects: list[Doc],
+) -> None:
+    for deployment in of_kind(objects, "Deployment", "StatefulSet"):
         for container in pod_spec(deployment)["containers"]:
             assert "livenessProbe" in container, ident(deployment)
             assert "readinessProbe" in container, ident(deployment)
@@ -347,6 +252,52 @@ def test_files_memory_limit_keeps_uploads_within_budget(objects: list[Doc]) -> N
     assert quantity_bytes(server["resources"]["limits"]["memory"]) <= FILES_MEMORY_LIMIT_MAX
 
 
+DIGEST_PINNED = re.compile(r"@sha256:[0-9a-f]{64}$")
+
+
+def test_production_runs_the_ses_image_pinned_by_digest() -> None:
+    """A tag can be moved to another image; a digest cannot. The release pipeline writes
+    the digest it pushed (deploy/README.md, "Upgrades")."""
+    (ses_image,) = [i for i in kustomization(PRODUCTION)["images"] if i["name"] == "ses"]
+    repository = ses_image["newName"]
+    docs = list(rendered(PRODUCTION))
+    ses_containers = [
+        (ident(workload), container["image"])
+        for workload in of_kind(docs, *WORKLOAD_KINDS)
+        for container in containers(workload)
+        if container["image"].startswith(f"{repository}:")
+        or container["image"].startswith(f"{repository}@")
+    ]
+    servers_and_jobs = of_kind(docs, "Job") + [
+        d for d in of_kind(docs, "Deployment") if is_ses_server(d)
+    ]
+    assert len(ses_containers) == len(servers_and_jobs) == 2 * len(SERVICES)
+    unpinned = [
+        f"{where}: {image}" for where, image in ses_containers if not DIGEST_PINNED.search(image)
+    ]
+    assert not unpinned, "\n".join(unpinned)
+
+
+def test_an_overlay_never_sets_what_its_components_set() -> None:
+    """Kustomize applies a component's configMapGenerator merge after the overlay's own, so
+    a setting both write would silently keep the component's value."""
+    problems = []
+    for overlay in kustomize_roots()[1:]:
+        overlay_keys: set[str] = set()
+        for generator in kustomization(overlay).get("configMapGenerator", []):
+            for env in generator.get("envs", []):
+                overlay_keys |= set(read_env_file(overlay / env))
+            overlay_keys |= {literal.partition("=")[0] for literal in generator.get("literals", [])}
+        for component in included_components(overlay):
+            for generator in kustomization(component).get("configMapGenerator", []):
+                component_keys = {
+                    literal.partition("=")[0] for literal in generator.get("literals", [])
+                }
+                for key in sorted(component_keys & overlay_keys):
+                    problems.append(f"{overlay.name} sets {key}, which {component.name} overrides")
+    assert not problems, "\n".join(problems)
+
+
 # --- Services, ServiceAccounts, disruption budgets -------------------------------------
 
 
@@ -386,10 +337,16 @@ def test_services_never_route_to_migration_pods(objects: list[Doc]) -> None:
             )
 
 
-def test_every_replicated_server_has_a_disruption_budget(objects: list[Doc]) -> None:
+def test_every_replicated_workload_has_a_disruption_budget(objects: list[Doc]) -> None:
+    """The PodDisruptionBudgets stay beside the autoscalers: every SES server, every
+    replicated gateway and the NATS servers keep all but one pod through a node drain."""
     budgets = of_kind(objects, "PodDisruptionBudget")
-    for deployment in filter(is_ses_server, of_kind(objects, "Deployment")):
-        assert deployment["spec"].get("replicas", 1) >= 2, ident(deployment)
+    replicated = [
+        *filter(is_ses_server, of_kind(objects, "Deployment")),
+        *[d for d in of_kind(objects, "Deployment") if d["metadata"]["name"] == "grpc-gateway"],
+        *of_kind(objects, "StatefulSet"),
+    ]
+    for deployment in replicated:
         assert any(
             selects(b["spec"]["selector"]["matchLabels"], pod_labels(deployment)) for b in budgets
         ), f"{ident(deployment)}: no PodDisruptionBudget covers it"
@@ -411,10 +368,8 @@ def known_variables(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> set
 def ses_config_variants() -> Iterator[tuple[str, dict[str, str]]]:
     yield "deploy/base/ses-config.env", read_env_file(BASE / "ses-config.env")
     if shutil.which("kubectl"):
-        for root in kustomize_roots():
-            for config_map in of_kind(list(rendered(root)), "ConfigMap"):
-                if config_map["metadata"]["name"].startswith("ses-config"):
-                    yield f"rendered {root.relative_to(DEPLOY)}", config_map["data"]
+        for source in render_sources():
+            yield source, ses_config(render(source))
 
 
 def test_shared_configuration_names_only_real_settings_and_loads(
@@ -456,11 +411,11 @@ def test_enrollment_configuration_names_only_enrollment_settings_and_loads(
 
 
 def test_production_exports_telemetry_and_trusts_an_oidc_issuer() -> None:
-    docs = list(rendered(DEPLOY / "overlays" / "production"))
-    (config,) = [c for c in of_kind(docs, "ConfigMap") if c["metadata"]["name"].startswith("ses-")]
-    assert config["data"]["SES_TELEMETRY__EXPORTER"] == "otlp"
-    assert config["data"]["SES_TELEMETRY__OTLP_ENDPOINT"].endswith(":4317")
-    assert config["data"]["SES_IDENTITY__OIDC_ISSUER"].startswith("https://")
+    docs = list(rendered(PRODUCTION))
+    config = ses_config(docs)
+    assert config["SES_TELEMETRY__EXPORTER"] == "otlp"
+    assert config["SES_TELEMETRY__OTLP_ENDPOINT"].endswith(":4317")
+    assert config["SES_IDENTITY__OIDC_ISSUER"].startswith("https://")
     assert named(docs, "NetworkPolicy", "default-deny-all") is not None
     assert named(docs, "Deployment", "otel-collector") is not None
     for doc in docs:
