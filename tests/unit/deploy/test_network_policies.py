@@ -195,7 +195,7 @@ def test_notify_reaches_the_smtp_relay_on_the_port_it_is_configured_with(
 
 def is_placeholder(cidr: str) -> bool:
     network = ipaddress.ip_network(cidr)
-    return network.version == PLACEHOLDERS.version and network.subnet_of(PLACEHOLDERS)
+    return isinstance(network, ipaddress.IPv4Network) and network.subnet_of(PLACEHOLDERS)
 
 
 @pytest.mark.parametrize("source", [s for s in SOURCES if s.startswith("rendered:")])
