@@ -10,7 +10,8 @@ UV := $(TOOLS)/bin/uv
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup system-deps stubs check-stubs lint typecheck layers contract test test-fast unit run bench clean
+.PHONY: setup system-deps stubs check-stubs lint typecheck layers contract contract-release test \
+	test-fast unit run bench clean
 
 $(UV):
 	@command -v python3 >/dev/null || { echo "python3 (3.11+) is required"; exit 1; }
@@ -52,6 +53,10 @@ contract: setup
 	cd protos && ../.venv/bin/buf format --diff --exit-code
 	bash scripts/buf-breaking.sh
 	$(MAKE) --no-print-directory check-stubs
+
+# Make protos/ the released contract (rewrites protos/contract/ses-v1.binpb; commit it).
+contract-release: setup
+	bash scripts/contract-release.sh
 
 # The whole gate: what CI runs.
 test: setup system-deps lint typecheck layers contract
