@@ -10,8 +10,8 @@ UV := $(TOOLS)/bin/uv
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup system-deps stubs check-stubs lint typecheck layers contract contract-release test \
-	test-fast unit run bench clean
+.PHONY: setup system-deps stubs check-stubs lint typecheck layers contract contract-release \
+	contract-codegen test test-fast unit run bench clean
 
 $(UV):
 	@command -v python3 >/dev/null || { echo "python3 (3.11+) is required"; exit 1; }
@@ -58,6 +58,11 @@ contract: setup
 contract-release: setup
 	bash scripts/contract-release.sh
 
+# Python and TypeScript stubs into gen/ with protos/buf.gen.yaml (needs node 20+ and npm).
+contract-codegen: setup
+	bash scripts/ensure-node-tools.sh
+	.venv/bin/buf generate protos --template protos/buf.gen.yaml
+
 # The whole gate: what CI runs.
 test: setup system-deps lint typecheck layers contract
 	bash scripts/run-tests.sh $(PYTEST_ARGS)
@@ -77,4 +82,4 @@ bench: setup
 	$(PY) -m bench $(or $(BENCH),--help) $(BENCH_ARGS)
 
 clean:
-	rm -rf .venv $(TOOLS) libs/ses_core/src/ses .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf .venv $(TOOLS) gen libs/ses_core/src/ses .pytest_cache .mypy_cache .ruff_cache .coverage
