@@ -10,7 +10,8 @@ UV := $(TOOLS)/bin/uv
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup system-deps stubs check-stubs lint typecheck layers contract test test-fast unit run bench clean
+.PHONY: setup system-deps stubs check-stubs asyncapi check-asyncapi lint typecheck layers contract \
+	contract-release contract-codegen test test-fast unit run bench clean
 
 $(UV):
 	@command -v python3 >/dev/null || { echo "python3 (3.11+) is required"; exit 1; }
@@ -32,6 +33,14 @@ stubs: .venv/.synced
 check-stubs: .venv/.synced
 	$(PY) scripts/gen_protos.py --check
 
+# The AsyncAPI document of the events (protos/asyncapi.json) is committed: regenerate it
+# after editing an events.proto.
+asyncapi: .venv/.synced
+	$(PY) scripts/gen_asyncapi.py
+
+check-asyncapi: .venv/.synced
+	$(PY) scripts/gen_asyncapi.py --check
+
 system-deps:
 	bash scripts/ensure-system-deps.sh
 
@@ -51,7 +60,16 @@ contract: setup
 	cd protos && ../.venv/bin/buf lint
 	cd protos && ../.venv/bin/buf format --diff --exit-code
 	bash scripts/buf-breaking.sh
-	$(MAKE) --no-print-directory check-stubs
+	$(MAKE) --no-print-directory check-stubs check-asyncapi
+
+# Make protos/ the released contract (rewrites protos/contract/ses-v1.binpb; commit it).
+contract-release: setup
+	bash scripts/contract-release.sh
+
+# Python and TypeScript stubs into gen/ with protos/buf.gen.yaml (needs node 20+ and npm).
+contract-codegen: setup
+	bash scripts/ensure-node-tools.sh
+	.venv/bin/buf generate protos --template protos/buf.gen.yaml
 
 # The whole gate: what CI runs.
 test: setup system-deps lint typecheck layers contract
@@ -72,4 +90,4 @@ bench: setup
 	$(PY) -m bench $(or $(BENCH),--help) $(BENCH_ARGS)
 
 clean:
-	rm -rf .venv $(TOOLS) libs/ses_core/src/ses .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf .venv $(TOOLS) gen libs/ses_core/src/ses .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -5,6 +5,9 @@
 #   - PostgreSQL server binaries (initdb, pg_ctl): the suites start a throwaway cluster.
 #   - kubectl (optional): renders the kustomize overlays under deploy/ for the manifest tests;
 #     without it that half of tests/unit/deploy is skipped.
+#   - Node.js 20+ with npm: the contract tests install the pinned npm tools with it
+#     (scripts/ensure-node-tools.sh: TypeScript stubs from buf.gen.yaml compiled with tsc, the
+#     AsyncAPI document checked by the AsyncAPI parser); without node they are skipped.
 set -euo pipefail
 
 apt_updated=0
@@ -26,6 +29,20 @@ ensure_kubectl() {
   fi
 }
 
+ensure_node() {
+  if ! { command -v node && command -v npm; } >/dev/null 2>&1 && can_install; then
+    echo "node: installing nodejs and npm with apt-get"
+    apt_install nodejs npm || true
+  fi
+  if ! { command -v node && command -v npm; } >/dev/null 2>&1; then
+    echo "node: not available; the TypeScript and AsyncAPI parser contract tests will be skipped"
+  elif [ "$(node --version | sed -E 's/^v([0-9]+).*/\1/')" -lt 20 ]; then
+    echo "node: $(node --version) is older than 20, which protoc-gen-es needs: install Node.js 20+" >&2
+  else
+    echo "node: $(node --version) with npm $(npm --version)"
+  fi
+}
+
 find_bindir() {
   if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then
     pg_config --bindir; return 0
@@ -39,6 +56,7 @@ find_bindir() {
 }
 
 ensure_kubectl
+ensure_node
 
 if bindir=$(find_bindir); then
   echo "postgresql: server binaries found in $bindir"

@@ -20,6 +20,16 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+def event_subject(context: str, event_class_name: str) -> str:
+    """``ses.<context>.v1.<event_name>``: the NATS subject of the event class so named.
+
+    One rule for the relay (through :meth:`DomainEvent.subject`) and for the AsyncAPI
+    document of ``events.proto`` (``scripts/gen_asyncapi.py``), whose messages are named as
+    the event classes.
+    """
+    return f"ses.{context}.v1.{_snake(event_class_name)}"
+
+
 def new_event_id() -> str:
     return str(uuid.uuid4())
 
@@ -45,7 +55,7 @@ class DomainEvent(BaseModel):
 
     @classmethod
     def subject(cls) -> str:
-        return f"ses.{cls.context}.v1.{cls.event_name()}"
+        return event_subject(cls.context, cls.__name__)
 
     def payload(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
