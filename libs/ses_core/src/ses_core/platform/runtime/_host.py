@@ -16,7 +16,8 @@ What keeps running besides the services' own loops:
 * the embedded broker's supervisor, which restarts a ``nats-server`` that died, and
   the ``nats`` health entry, which says whether the broker is reachable
   (:mod:`~ses_core.platform.runtime._broker`);
-* per service, its outbox relay.
+* per service, its outbox relay and its retention purge
+  (:mod:`~ses_core.platform.runtime._retention`).
 
 A start that fails on the data directory (read-only, not writable, full) raises
 :class:`~ses_core.platform.runtime._data_dir.DataDirUnusable`, one sentence naming the
@@ -70,6 +71,7 @@ from ses_core.platform.runtime._data_dir import (
 from ses_core.platform.runtime._idempotency import RoutingIdempotencyStore
 from ses_core.platform.runtime._maintenance_feed import StreamMaintenanceSchedule
 from ses_core.platform.runtime._plugin import ServiceContext, ServiceParts, ServicePlugin
+from ses_core.platform.runtime._retention import RetentionPurger
 from ses_core.platform.settings import Settings
 from ses_core.platform.telemetry import setup_telemetry
 from ses_core.ports import Clock, SystemClock
@@ -141,6 +143,7 @@ class _HostedService:
     engine: Engine
     relay: OutboxRelay
     idempotency: IdempotencyStore
+    purger: RetentionPurger
     parts: ServiceParts | None = None
 
 
@@ -277,6 +280,7 @@ class ServiceHost:
         await self.broker_health.attach(self.server)
         for hosted in self.services:
             self._spawn(f"{hosted.plugin.name}-outbox-relay", hosted.relay.run)
+            self._spawn(f"{hosted.plugin.name}-retention", hosted.purger.run)
             assert hosted.parts is not None
             for index, loop in enumerate(hosted.parts.background):
                 self._spawn(f"{hosted.plugin.name}-background-{index}", loop)
@@ -284,11 +288,22 @@ class ServiceHost:
     def _hosted_service(
         self, plugin: ServicePlugin, engine: Engine, js: JetStreamContext
     ) -> _HostedService:
-        """The platform parts of one service: outbox relay, idempotency keys."""
+        """The platform parts of one service: outbox relay, idempotency keys, purge."""
+        retention = self.settings.retention
         outbox = OutboxStore(engine, self.clock)
-        idempotency = IdempotencyStore(engine)
+        idempotency = IdempotencyStore(
+            engine, retention=retention.idempotency_keys, clock=self.clock.now
+        )
+        purger = RetentionPurger(
+            plugin.name,
+            engine,
+            outbox=outbox,
+            idempotency=idempotency,
+            retention=retention,
+            clock=self.clock,
+        )
         relay = OutboxRelay(outbox, JetStreamPublisher(js))
-        return _HostedService(plugin, engine, relay, idempotency)
+        return _HostedService(plugin, engine, relay, idempotency, purger)
 
     def _names(self) -> list[str]:
         return [plugin.name for plugin in self.plugins]
