@@ -1,15 +1,19 @@
-"""The embedded nats-server: starts with JetStream, keeps its store across restarts, stops."""
+"""The embedded nats-server: starts with JetStream, keeps its store across restarts, stops;
+one server per store, and a crashed one can be revived while its store stays locked."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import threading
 
 import nats.errors
 import pytest
 
 from ses_core.platform.messaging import EVENTS_STREAM, connect, ensure_streams
-from ses_core.platform.messaging.natsserver import NatsServerError, find_nats_server
-from ses_core.testing import NatsServerProcess, eventually, free_port
+from ses_core.platform.messaging.natsserver import NatsServerError, StoreInUse, find_nats_server
+from ses_core.testing import NatsServerProcess, eventually, free_port, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -79,3 +83,60 @@ def test_free_port_returns_a_bindable_port():
     port = free_port()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", port))
+
+
+def test_a_second_server_on_the_same_store_is_refused_naming_the_first(tmp_path):
+    with NatsServerProcess(tmp_path / "store") as first:
+        second = NatsServerProcess(tmp_path / "store", lock_grace=0.2)
+        with pytest.raises(StoreInUse) as refused:
+            second.start()
+        assert refused.value.reason == "nats_store_in_use"
+        assert str((tmp_path / "store").resolve()) in refused.value.message
+        assert f"process {os.getpid()} and its nats-server (pid {first.pid})" in (
+            refused.value.message
+        )
+        assert not second.running
+        assert first.running
+    # Once the first has stopped, the store is free again.
+    with NatsServerProcess(tmp_path / "store", lock_grace=0.2) as third:
+        assert third.running
+
+
+def test_a_server_started_from_a_thread_that_has_ended_keeps_running(tmp_path):
+    # The parent-death signal follows the thread that forked: the server must not die with
+    # the (short-lived) thread that happened to call start().
+    server = NatsServerProcess(tmp_path / "store")
+    starter = threading.Thread(target=server.start)
+    starter.start()
+    starter.join()
+    try:
+        assert server.running
+        wait_until(lambda: accepts_connections(server.host, server.port))
+        assert server.running
+    finally:
+        server.stop()
+
+
+def test_a_crashed_server_keeps_its_store_locked_until_revived(tmp_path):
+    with NatsServerProcess(tmp_path / "store") as server:
+        crashed_pid = server.pid
+        assert crashed_pid is not None
+        os.kill(crashed_pid, signal.SIGKILL)
+        wait_until(lambda: not server.running, message="the server to die")
+        assert server.returncode == -signal.SIGKILL
+
+        with pytest.raises(StoreInUse):
+            NatsServerProcess(tmp_path / "store", lock_grace=0.2).start()
+        assert server.revive() is True
+
+        assert server.running
+        assert server.pid != crashed_pid
+        assert accepts_connections(server.host, server.port)
+
+
+def test_revive_does_nothing_once_the_server_was_stopped(tmp_path):
+    server = NatsServerProcess(tmp_path / "store").start()
+    server.stop()
+
+    assert server.revive() is False
+    assert not server.running

@@ -51,6 +51,10 @@ GIB = 1024 * MIB
 
 SERVICES = ("enrollment", "complaints", "files", "notify")
 
+# = ses_core.platform.messaging.jetstream.EVENTS_MAX_AGE (a test pins them equal; importing
+# it here would load the NATS client into every process that reads settings).
+PROCESSED_EVENTS_FLOOR = timedelta(days=30)
+
 
 class SettingsError(Exception):
     """One or more settings are invalid; the message names each one and what it must be."""
@@ -215,6 +219,52 @@ class NotifySettings(_Group):
     due_soon_business_days: Annotated[int, Field(ge=0, le=30)] = 3
 
 
+class RetentionSettings(_Group):
+    """How long the platform tables of every service database keep rows, and how often the
+    host trims them (``SES_RETENTION__*``). Durations are ISO 8601: ``P7D``, ``PT1H``.
+
+    * ``outbox_published`` (7 days): an outbox row is a log of what left the service once
+      the broker acknowledged it; the relay never reads it again, so any length is safe.
+      A week covers looking back over an incident and a long weekend.
+    * ``processed_events`` (35 days): a consumer's claim on an event id must outlive every
+      way the same id can come back. JetStream drops a republished id inside its duplicate
+      window (30 minutes) only; redelivery of a message the consumer could not ack (broker
+      away, process killed) comes back within the consumer's backoff once the broker is
+      reachable; but a durable consumer that is deleted and created again is handed the
+      whole retained stream again (``DeliverPolicy.ALL``), and the stream keeps events
+      30 days (``EVENTS_MAX_AGE``). So the floor is 30 days, and the default adds five
+      days for a relay that republishes after being down (it only republishes rows it
+      published but had not yet marked).
+    * ``idempotency_keys`` (24 hours): the window promised to clients for an
+      ``idempotency-key``; a deployment may keep keys longer, never shorter.
+    * ``purge_interval`` (1 hour) and ``purge_batch_size`` (1,000 rows per transaction):
+      each purge runs bounded ``DELETE`` statements over rows older than the cutoff, so
+      two replicas purging one database at once only share the work.
+    """
+
+    outbox_published: timedelta = timedelta(days=7)
+    processed_events: timedelta = timedelta(days=35)
+    idempotency_keys: timedelta = timedelta(hours=24)
+    purge_interval: timedelta = timedelta(hours=1)
+    purge_batch_size: Annotated[int, Field(ge=1, le=100_000)] = 1000
+
+    @model_validator(mode="after")
+    def _at_least_the_promised_floors(self) -> RetentionSettings:
+        floors = {
+            "outbox_published": (timedelta(hours=1), "an hour"),
+            "processed_events": (PROCESSED_EVENTS_FLOOR, "30 days, the event stream's max age"),
+            "idempotency_keys": (timedelta(hours=24), "24 hours, the window promised to clients"),
+            "purge_interval": (timedelta(seconds=1), "a second"),
+        }
+        for name, (floor, said) in floors.items():
+            value = getattr(self, name)
+            if value < floor:
+                raise ValueError(
+                    f"{env_name(('retention', name))} must be at least {said}, got {value}"
+                )
+        return self
+
+
 class Settings(BaseSettings):
     """Everything a process needs to start; services may subclass it to add groups."""
 
@@ -235,6 +285,7 @@ class Settings(BaseSettings):
     uploads: UploadSettings = Field(default_factory=UploadSettings)
     files: FilesSettings = Field(default_factory=FilesSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     @model_validator(mode="after")
     def _fill_paths_under_data_dir(self) -> Settings:
@@ -412,6 +463,7 @@ __all__ = [
     "MaintenanceSettings",
     "NatsSettings",
     "NotifySettings",
+    "RetentionSettings",
     "Settings",
     "SettingsError",
     "TelemetrySettings",

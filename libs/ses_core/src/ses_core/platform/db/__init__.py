@@ -9,6 +9,7 @@ Public surface (import from here):
 * domain persistence: :class:`TenantScopedRepository`, :class:`SqlUnitOfWork`
 * outbox and idempotency: :class:`OutboxStore`, :class:`OutboxRecord`,
   :class:`PendingRecord`, :func:`claim_event`, :func:`was_processed`
+* retention: :func:`purge_processed_events`, :func:`delete_in_batches`
 * migrations: :func:`upgrade_to_head`, :func:`ensure_at_head`, :func:`run_migrations`,
   :func:`create_platform_tables_v1`, :func:`drop_platform_tables_v1`,
   :class:`SchemaNotAtHead`
@@ -30,7 +31,8 @@ from ses_core.platform.db.platform_tables import (
     platform_metadata,
     processed_events_table,
 )
-from ses_core.platform.db.processed import claim_event, was_processed
+from ses_core.platform.db.processed import claim_event, purge_processed_events, was_processed
+from ses_core.platform.db.purging import delete_in_batches
 from ses_core.platform.db.repository import AggregateTracker, TenantScopedRepository
 from ses_core.platform.db.schema import NAMING_CONVENTION, JsonDocument, UtcDateTime, new_metadata
 from ses_core.platform.db.unit_of_work import SqlUnitOfWork
@@ -49,6 +51,7 @@ __all__ = [
     "claim_event",
     "create_database_engine",
     "create_platform_tables_v1",
+    "delete_in_batches",
     "drop_platform_tables_v1",
     "ensure_at_head",
     "idempotency_keys_table",
@@ -56,6 +59,7 @@ __all__ = [
     "outbox_table",
     "platform_metadata",
     "processed_events_table",
+    "purge_processed_events",
     "run_migrations",
     "session_factory",
     "sqlite_url",

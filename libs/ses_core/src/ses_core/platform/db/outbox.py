@@ -2,8 +2,8 @@
 
 Rows are marked published (``published_at``), not deleted, once the broker acknowledged
 them: the table doubles as a log of what left the service. :meth:`OutboxStore.purge_published`
-trims it; run it from a periodic job with a retention longer than the broker's duplicate
-window.
+trims it; the host runs it periodically (``SES_RETENTION__OUTBOX_PUBLISHED``), and it never
+touches a row that is not yet published.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, and_, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ses_core.platform.db.platform_tables import outbox_table
+from ses_core.platform.db.purging import DEFAULT_BATCH_SIZE, delete_in_batches
 from ses_core.ports import Clock, SystemClock
 
 
@@ -111,11 +112,14 @@ class OutboxStore:
         with self._engine.begin() as connection:
             connection.execute(statement)
 
-    def purge_published(self, published_before: datetime) -> int:
+    def purge_published(
+        self, published_before: datetime, *, batch_size: int = DEFAULT_BATCH_SIZE
+    ) -> int:
         """Delete rows published before ``published_before``; returns how many went."""
-        statement = delete(outbox_table).where(
+        published_long_ago = and_(
             outbox_table.c.published_at.is_not(None),
             outbox_table.c.published_at < published_before,
         )
-        with self._engine.begin() as connection:
-            return connection.execute(statement).rowcount
+        return delete_in_batches(
+            self._engine, outbox_table, published_long_ago, batch_size=batch_size
+        )

@@ -10,8 +10,9 @@ Choices where the spec is silent:
 * Only successful responses are stored. A call that failed releases its
   claim, so a retry with the same key runs again: domain errors depend on
   state that may change (a due date passes, a precondition is met).
-* Rows are kept ``retention`` (24 h by default) after the claim; an older row
-  is ignored and replaced, and ``purge_expired`` deletes them in bulk.
+* Rows are kept ``retention`` (24 h by default, ``SES_RETENTION__IDEMPOTENCY_KEYS``)
+  after the claim; an older row is ignored and replaced, and ``purge_expired``
+  deletes them in bounded batches (the host runs it periodically).
 * A claim whose call never finished (process killed) is taken over after
   ``stale_claim_after`` (5 minutes), well beyond any unary call's deadline.
 """
@@ -36,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from ses_core.platform.db.platform_tables import idempotency_table
+from ses_core.platform.db.purging import DEFAULT_BATCH_SIZE, delete_in_batches
 from ses_core.platform.db.schema import new_metadata
 
 DEFAULT_RETENTION = timedelta(hours=24)
@@ -164,9 +166,8 @@ class IdempotencyStore:
                 )
             )
 
-    def purge_expired(self) -> int:
-        """Delete rows past their retention; returns how many."""
+    def purge_expired(self, *, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+        """Delete rows past their retention, in bounded batches; returns how many."""
         cutoff = self._clock() - self.retention
-        with self.engine.begin() as connection:
-            result = connection.execute(delete(self.table).where(self.table.c.claimed_at <= cutoff))
-            return int(result.rowcount)
+        expired = self.table.c.claimed_at <= cutoff
+        return delete_in_batches(self.engine, self.table, expired, batch_size=batch_size)

@@ -9,7 +9,8 @@ Public surface (import from here):
 * :class:`OutboxRelay`; :class:`EventConsumer`, :class:`InboundEvent`,
   :class:`UnprocessableEvent`
 * trace context over headers: :func:`inject_trace_context`, :func:`extract_trace_context`
-* the embedded broker: :class:`NatsServerProcess`
+* the embedded broker: :class:`NatsServerProcess`, :class:`NatsServerError`,
+  :class:`StoreInUse`
 """
 
 from ses_core.platform.messaging.codec import (
@@ -27,7 +28,7 @@ from ses_core.platform.messaging.jetstream import (
     deadletter_subject,
     ensure_streams,
 )
-from ses_core.platform.messaging.natsserver import NatsServerError, NatsServerProcess
+from ses_core.platform.messaging.natsserver import NatsServerError, NatsServerProcess, StoreInUse
 from ses_core.platform.messaging.relay import OutboxRelay
 from ses_core.platform.messaging.tracing import extract_trace_context, inject_trace_context
 
@@ -44,6 +45,7 @@ __all__ = [
     "NatsServerProcess",
     "OutboxRelay",
     "ProtobufEventCodec",
+    "StoreInUse",
     "UnprocessableEvent",
     "connect",
     "deadletter_subject",

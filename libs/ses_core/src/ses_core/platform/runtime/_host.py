@@ -10,6 +10,18 @@ is the reverse, and the gRPC server drains in-flight calls first.
 Migrations: with ``migrate=True`` (the embedded default) each service database
 is upgraded to head at start; otherwise the host refuses to start on a schema
 that is not at head, and ``ses migrate`` is the separate production step.
+
+What keeps running besides the services' own loops:
+
+* the embedded broker's supervisor, which restarts a ``nats-server`` that died, and
+  the ``nats`` health entry, which says whether the broker is reachable
+  (:mod:`~ses_core.platform.runtime._broker`);
+* per service, its outbox relay and its retention purge
+  (:mod:`~ses_core.platform.runtime._retention`).
+
+A start that fails on the data directory (read-only, not writable, full) raises
+:class:`~ses_core.platform.runtime._data_dir.DataDirUnusable`, one sentence naming the
+directory and the problem (:mod:`~ses_core.platform.runtime._data_dir`).
 """
 
 from __future__ import annotations
@@ -50,9 +62,16 @@ from ses_core.platform.messaging import (
     connect,
     ensure_streams,
 )
+from ses_core.platform.runtime._broker import BrokerHealth, BrokerSupervisor
+from ses_core.platform.runtime._data_dir import (
+    check_data_dir,
+    naming_database_errors,
+    naming_storage_errors,
+)
 from ses_core.platform.runtime._idempotency import RoutingIdempotencyStore
 from ses_core.platform.runtime._maintenance_feed import StreamMaintenanceSchedule
 from ses_core.platform.runtime._plugin import ServiceContext, ServiceParts, ServicePlugin
+from ses_core.platform.runtime._retention import RetentionPurger
 from ses_core.platform.settings import Settings
 from ses_core.platform.telemetry import setup_telemetry
 from ses_core.ports import Clock, SystemClock
@@ -60,6 +79,7 @@ from ses_core.uploads import UploadPolicy
 
 if TYPE_CHECKING:
     from nats.aio.client import Client as NatsClient
+    from nats.js import JetStreamContext
 
 _log = logging.getLogger(__name__)
 
@@ -67,11 +87,12 @@ _log = logging.getLogger(__name__)
 def migrate_services(settings: Settings, plugins: Sequence[ServicePlugin]) -> None:
     """Upgrade each service's database to head (``ses migrate``; embedded start)."""
     for plugin in plugins:
-        engine = create_database_engine(settings.database.url_for(plugin.name))
-        try:
-            upgrade_to_head(engine, plugin.migrations)
-        finally:
-            engine.dispose()
+        with naming_database_errors(settings, plugin.name):
+            engine = create_database_engine(settings.database.url_for(plugin.name))
+            try:
+                upgrade_to_head(engine, plugin.migrations)
+            finally:
+                engine.dispose()
 
 
 def upload_policy_from(settings: Settings) -> UploadPolicy:
@@ -121,6 +142,8 @@ class _HostedService:
     plugin: ServicePlugin
     engine: Engine
     relay: OutboxRelay
+    idempotency: IdempotencyStore
+    purger: RetentionPurger
     parts: ServiceParts | None = None
 
 
@@ -136,6 +159,8 @@ class ServiceHost:
     seed_demo: bool = False
 
     broker: NatsServerProcess | None = field(default=None, init=False)
+    supervisor: BrokerSupervisor | None = field(default=None, init=False)
+    broker_health: BrokerHealth = field(default_factory=BrokerHealth, init=False)
     nats: NatsClient | None = field(default=None, init=False)
     server: GrpcServer | None = field(default=None, init=False)
     services: list[_HostedService] = field(default_factory=list, init=False)
@@ -155,21 +180,32 @@ class ServiceHost:
         if not self.plugins:
             raise ValueError("Nothing to host: no service plugin given.")
         try:
-            await self._start()
+            with naming_storage_errors(self.settings.data_dir):
+                await self._start()
         except BaseException:
             await self.stop()
             raise
 
     async def _start(self) -> None:
         settings = self.settings
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(check_data_dir, settings.data_dir)
         if not settings.nats.url:
             assert settings.nats.store_dir is not None
-            self.broker = await asyncio.to_thread(NatsServerProcess(settings.nats.store_dir).start)
+            self.broker = NatsServerProcess(settings.nats.store_dir)
+            await asyncio.to_thread(self.broker.start)
             _log.info(
-                "embedded nats-server at %s (store %s)", self.broker.url, self.broker.store_dir
+                "embedded nats-server at %s (pid %s, store %s)",
+                self.broker.url,
+                self.broker.pid,
+                self.broker.store_dir,
             )
-        self.nats = await connect(self.nats_url, name="ses-" + "-".join(self._names()))
+            self.supervisor = BrokerSupervisor(self.broker)
+            self._spawn("nats-server-supervisor", self.supervisor.run)
+        self.nats = await connect(
+            self.nats_url,
+            name="ses-" + "-".join(self._names()),
+            on_connection_change=self.broker_health.changed,
+        )
         js = self.nats.jetstream()
         await ensure_streams(js, replicas=settings.nats.stream_replicas)
 
@@ -189,39 +225,38 @@ class ServiceHost:
         exempt = list(DEFAULT_MAINTENANCE_EXEMPT_METHODS)
         stores: dict[str, IdempotencyStore] = {}
         for plugin in self.plugins:
-            engine = create_database_engine(settings.database.url_for(plugin.name))
-            if self.migrate:
-                await asyncio.to_thread(upgrade_to_head, engine, plugin.migrations)
-            else:
-                await asyncio.to_thread(ensure_at_head, engine, plugin.migrations)
-            relay = OutboxRelay(OutboxStore(engine, self.clock), JetStreamPublisher(js))
-            hosted = _HostedService(plugin, engine, relay)
-            self.services.append(hosted)
-            context = ServiceContext(
-                name=plugin.name,
-                settings=settings,
-                engine=engine,
-                sessions=session_factory(engine),
-                codec=codec,
-                clock=self.clock,
-                calendar=calendar,
-                upload_policy=policy,
-                telemetry=telemetry,
-                nats=self.nats,
-                js=js,
-                verifier=verifier,
-                key_ring_path=key_ring_path,
-                outbox_committed=relay.notify,
-                seed_demo=self.seed_demo,
-            )
-            hosted.parts = plugin.build(context)
+            with naming_database_errors(settings, plugin.name):
+                engine = create_database_engine(settings.database.url_for(plugin.name))
+                if self.migrate:
+                    await asyncio.to_thread(upgrade_to_head, engine, plugin.migrations)
+                else:
+                    await asyncio.to_thread(ensure_at_head, engine, plugin.migrations)
+                hosted = self._hosted_service(plugin, engine, js)
+                self.services.append(hosted)
+                context = ServiceContext(
+                    name=plugin.name,
+                    settings=settings,
+                    engine=engine,
+                    sessions=session_factory(engine),
+                    codec=codec,
+                    clock=self.clock,
+                    calendar=calendar,
+                    upload_policy=policy,
+                    telemetry=telemetry,
+                    nats=self.nats,
+                    js=js,
+                    verifier=verifier,
+                    key_ring_path=key_ring_path,
+                    outbox_committed=hosted.relay.notify,
+                    seed_demo=self.seed_demo,
+                )
+                hosted.parts = plugin.build(context)
             registrations.extend(hosted.parts.services)
             public.extend(hosted.parts.public_methods)
             read_only.extend(hosted.parts.read_only_methods)
             exempt.extend(hosted.parts.maintenance_exempt_methods)
-            store = IdempotencyStore(engine)
             for registration in hosted.parts.services:
-                stores[registration.name] = store
+                stores[registration.name] = hosted.idempotency
 
         maintenance = self.maintenance
         if maintenance is None and settings.maintenance.enforce:
@@ -242,11 +277,33 @@ class ServiceHost:
             maintenance_exempt_methods=exempt,
         )
         await self.server.start()
+        await self.broker_health.attach(self.server)
         for hosted in self.services:
             self._spawn(f"{hosted.plugin.name}-outbox-relay", hosted.relay.run)
+            self._spawn(f"{hosted.plugin.name}-retention", hosted.purger.run)
             assert hosted.parts is not None
             for index, loop in enumerate(hosted.parts.background):
                 self._spawn(f"{hosted.plugin.name}-background-{index}", loop)
+
+    def _hosted_service(
+        self, plugin: ServicePlugin, engine: Engine, js: JetStreamContext
+    ) -> _HostedService:
+        """The platform parts of one service: outbox relay, idempotency keys, purge."""
+        retention = self.settings.retention
+        outbox = OutboxStore(engine, self.clock)
+        idempotency = IdempotencyStore(
+            engine, retention=retention.idempotency_keys, clock=self.clock.now
+        )
+        purger = RetentionPurger(
+            plugin.name,
+            engine,
+            outbox=outbox,
+            idempotency=idempotency,
+            retention=retention,
+            clock=self.clock,
+        )
+        relay = OutboxRelay(outbox, JetStreamPublisher(js))
+        return _HostedService(plugin, engine, relay, idempotency, purger)
 
     def _names(self) -> list[str]:
         return [plugin.name for plugin in self.plugins]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ses_core.platform.db.purging import DEFAULT_BATCH_SIZE
 from ses_core.platform.grpc import IdempotencyScope, IdempotencyStore
 from ses_core.platform.grpc._idempotency_store import Claim
 
@@ -48,5 +49,5 @@ class RoutingIdempotencyStore(IdempotencyStore):
     def release(self, scope: IdempotencyScope) -> None:
         self._store_for(scope).release(scope)
 
-    def purge_expired(self) -> int:
-        return sum(store.purge_expired() for store in self._stores.values())
+    def purge_expired(self, *, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+        return sum(store.purge_expired(batch_size=batch_size) for store in self._stores.values())

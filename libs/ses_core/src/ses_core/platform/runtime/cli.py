@@ -7,7 +7,10 @@
                               (e.g. ``ses tenants create`` from enrollment)
 
 Settings come from ``SES_*`` environment variables (see ``ses_core.platform.settings``);
-a bad one stops the command with exit status 2 and a message naming it.
+a bad one stops the command with exit status 2 and a message naming it. So does a host
+that cannot start for a reason a person can fix (a ``SesError``: the data directory is
+read-only or full, another ``ses up`` holds the NATS store, nats-server will not start):
+one line on stderr, exit status 2.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from ses_core.errors import SesError
 from ses_core.platform.runtime._host import ServiceHost, migrate_services
 from ses_core.platform.runtime._plugin import (
     CliCommand,
@@ -66,22 +70,34 @@ async def _run_host(host: ServiceHost) -> None:
         loop.add_signal_handler(signum, stop_requested.set)
     try:
         print("SES: starting " + ", ".join(plugin.name for plugin in host.plugins) + " ...")
-        await host.start()
-        print(f"SES: gRPC listening on {host.address}")
-        print(f"SES: data directory {host.settings.data_dir.resolve()}")
-        print(f"SES: NATS at {host.nats_url}")
-        for service in host.services:
-            if service.parts is not None:
-                for line in service.parts.ready_messages:
-                    print(f"SES: {line}")
-        print("SES: ready; Ctrl-C stops everything.", flush=True)
-        await stop_requested.wait()
+        await host.start()  # stops what it started when it fails
+        try:
+            _print_ready(host)
+            await stop_requested.wait()
+        finally:
+            print("SES: stopping ...", flush=True)
+            await host.stop()
+            print("SES: stopped.", flush=True)
     finally:
-        print("SES: stopping ...", flush=True)
-        await host.stop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
-        print("SES: stopped.", flush=True)
+
+
+def _print_ready(host: ServiceHost) -> None:
+    print(f"SES: gRPC listening on {host.address}")
+    print(f"SES: data directory {host.settings.data_dir.resolve()}")
+    if host.broker is not None:
+        print(
+            f"SES: NATS at {host.nats_url} (embedded nats-server pid {host.broker.pid}, "
+            f"store {host.broker.store_dir.resolve()})"
+        )
+    else:
+        print(f"SES: NATS at {host.nats_url}")
+    for service in host.services:
+        if service.parts is not None:
+            for line in service.parts.ready_messages:
+                print(f"SES: {line}")
+    print("SES: ready; Ctrl-C stops everything.", flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -112,6 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
     except UnknownService as error:
         print(f"ses: {error}", file=sys.stderr)
+        return 2
+    except SesError as error:
+        # The host could not start for a reason a person can fix (a data directory that
+        # is read-only or full, a NATS store in use): one line, no traceback.
+        print(f"ses: {error.message}", file=sys.stderr)
         return 2
     for command in commands:
         if command.name == args.command:
