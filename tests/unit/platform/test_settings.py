@@ -63,6 +63,21 @@ def test_nested_groups_come_from_double_underscore_variables(
     assert settings.maintenance.read_only_methods == ["/ses.notify.v1.NotifyService/MarkRead"]
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("600", timedelta(minutes=10)),
+        ("1.5", timedelta(seconds=1.5)),
+        ("PT10M", timedelta(minutes=10)),
+    ],
+)
+def test_a_duration_is_read_as_seconds_or_iso_8601(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: timedelta
+) -> None:
+    monkeypatch.setenv("SES_IDENTITY__ACCESS_TOKEN_TTL", value)
+    assert load_settings().identity.access_token_ttl == expected
+
+
 def test_keyword_overrides_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SES_GRPC__PORT", "6001")
     assert load_settings(grpc={"port": 0}).grpc.port == 0

@@ -32,7 +32,7 @@ from typing import Annotated
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ses_core.platform.settings import SettingsError
+from ses_core.platform.settings import Duration, SettingsError
 
 ENV_PREFIX = "SES_ENROLLMENT__"
 DEFAULT_LINK_BASE = "http://127.0.0.1:8080/activate?token="
@@ -42,9 +42,9 @@ class EnrollmentSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", case_sensitive=False)
 
     activation_link_base: str = DEFAULT_LINK_BASE
-    activation_link_ttl: timedelta = timedelta(days=14)
+    activation_link_ttl: Duration = timedelta(days=14)
     lockout_threshold: Annotated[int, Field(ge=1, le=100)] = 5
-    lockout_duration: timedelta = timedelta(minutes=15)
+    lockout_duration: Duration = timedelta(minutes=15)
     expiry_sweep_seconds: Annotated[float, Field(gt=0, le=86400)] = 60.0
     argon2_time_cost: Annotated[int, Field(ge=1, le=20)] = 3
     argon2_memory_kib: Annotated[int, Field(ge=8, le=4 * 1024 * 1024)] = 65536

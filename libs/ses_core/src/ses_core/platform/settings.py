@@ -36,7 +36,14 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import annotated_types
 import pydantic_settings
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -54,6 +61,21 @@ SERVICES = ("enrollment", "complaints", "files", "notify")
 # = ses_core.platform.messaging.jetstream.EVENTS_MAX_AGE (a test pins them equal; importing
 # it here would load the NATS client into every process that reads settings).
 PROCESSED_EVENTS_FLOOR = timedelta(days=30)
+
+
+def _seconds_or_iso(value: Any) -> Any:
+    """Read a bare number of seconds ("600", "1.5") as such; anything else goes to pydantic.
+
+    Environment variables arrive as text, and pydantic reads a numeric *string* as an
+    ISO 8601 duration only, so "600" would be refused although it is the obvious spelling.
+    """
+    if isinstance(value, str) and re.fullmatch(r"\s*\d+(\.\d+)?\s*", value):
+        return timedelta(seconds=float(value))
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_seconds_or_iso)]
+"""A duration setting: seconds (``600``) or ISO 8601 (``PT10M``)."""
 
 
 class SettingsError(Exception):
@@ -121,8 +143,8 @@ class IdentitySettings(_Group):
     audience: str = "ses"
     jwks_url: str = ""
     oidc_issuer: str = ""
-    access_token_ttl: timedelta = timedelta(minutes=10)
-    refresh_token_ttl: timedelta = timedelta(hours=12)
+    access_token_ttl: Duration = timedelta(minutes=10)
+    refresh_token_ttl: Duration = timedelta(hours=12)
     signing_key_path: Path | None = None
     require_mfa: bool = True
     jwks_cache_seconds: Annotated[float, Field(ge=1, le=86400)] = 300.0
@@ -196,8 +218,8 @@ class FilesSettings(_Group):
     s3_bucket: str = "ses-files"
     s3_region: str = "us-east-1"
     grant_secret_path: Path | None = None
-    grant_ttl: timedelta = timedelta(minutes=5)
-    upload_expiry: timedelta = timedelta(hours=24)
+    grant_ttl: Duration = timedelta(minutes=5)
+    upload_expiry: Duration = timedelta(hours=24)
     clamd_address: str = ""
 
 
@@ -242,10 +264,10 @@ class RetentionSettings(_Group):
       two replicas purging one database at once only share the work.
     """
 
-    outbox_published: timedelta = timedelta(days=7)
-    processed_events: timedelta = timedelta(days=35)
-    idempotency_keys: timedelta = timedelta(hours=24)
-    purge_interval: timedelta = timedelta(hours=1)
+    outbox_published: Duration = timedelta(days=7)
+    processed_events: Duration = timedelta(days=35)
+    idempotency_keys: Duration = timedelta(hours=24)
+    purge_interval: Duration = timedelta(hours=1)
     purge_batch_size: Annotated[int, Field(ge=1, le=100_000)] = 1000
 
     @model_validator(mode="after")
