@@ -425,9 +425,7 @@ async def test_first_complaint_from_recording_to_closure(system: System) -> None
         metadata=poc,
     )
     await c.SubmitResponse(
-        cpb.SubmitResponseRequest(
-            complaint_id=cid, information_request_id=ir_id, restricted=False
-        ),
+        cpb.SubmitResponseRequest(complaint_id=cid, information_request_id=ir_id, restricted=False),
         metadata=poc,
     )
     agency_view = (await c.GetComplaint(get, metadata=manager)).complaint

@@ -6,7 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ses_core.models.complaint_reference import format_reference_number, reference_year
+from ses_core.models.complaint_reference import (
+    format_reference_number,
+    legacy_reference_number,
+    reference_year,
+)
 
 
 @pytest.mark.parametrize(
@@ -33,3 +37,8 @@ def test_the_year_is_the_year_in_new_york() -> None:
     # 23:30 on New Year's Eve in New York is already 2027 in UTC.
     assert reference_year(datetime(2027, 1, 1, 4, 30, tzinfo=UTC)) == 2026
     assert reference_year(datetime(2027, 1, 1, 5, 0, tzinfo=UTC)) == 2027
+
+
+def test_a_legacy_reference_is_ses_and_ten_hex_digits_of_the_id() -> None:
+    reference = legacy_reference_number("abcdef01-2345-4678-9abc-def012345678")
+    assert reference == "SES-ABCDEF0123"

@@ -37,6 +37,16 @@ def reference_year(recorded_at: datetime) -> int:
     return eastern_today(recorded_at).year
 
 
+def legacy_reference_number(complaint_id: str) -> str:
+    """The reference a complaint recorded before readable references was given.
+
+    ``SES-`` and the first ten hexadecimal digits of its id, upper-cased; a reader that
+    has not been told a complaint's reference (an event published before events carried
+    one) can still name it the way its people knew it.
+    """
+    return "SES-" + complaint_id.replace("-", "")[:10].upper()
+
+
 def format_reference_number(prefix: str, year: int, sequence: int) -> str:
     """``format_reference_number("NY-DFS", 2026, 123)`` → ``"NY-DFS-2026-000123"``."""
     if not prefix:
@@ -46,4 +56,10 @@ def format_reference_number(prefix: str, year: int, sequence: int) -> str:
     return f"{prefix}-{year:04d}-{sequence:0{SEQUENCE_DIGITS}d}"
 
 
-__all__ = ["FALLBACK_PREFIX", "SEQUENCE_DIGITS", "format_reference_number", "reference_year"]
+__all__ = [
+    "FALLBACK_PREFIX",
+    "SEQUENCE_DIGITS",
+    "format_reference_number",
+    "legacy_reference_number",
+    "reference_year",
+]

@@ -33,10 +33,18 @@ import typing
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 import annotated_types
 import pydantic_settings
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -50,6 +58,7 @@ MIB = 1024 * 1024
 GIB = 1024 * MIB
 
 SERVICES = ("enrollment", "complaints", "files", "notify")
+DEFAULT_PORTAL_URL = "http://localhost:8080"
 
 
 class SettingsError(Exception):
@@ -202,6 +211,9 @@ class NotifySettings(_Group):
 
     ``mail_transport="maildir"`` (embedded default) writes each e-mail as an ``.eml``
     file under ``mail_dir``; ``smtp`` sends through ``smtp_host:smtp_port``.
+    ``portal_url`` is where people open SES in a browser: notices about a complaint
+    link to ``<portal_url>/complaints/<reference number>``. The embedded setup serves
+    no web pages, so its default names a portal running beside it on this machine.
     """
 
     mail_transport: Literal["maildir", "smtp"] = "maildir"
@@ -213,6 +225,19 @@ class NotifySettings(_Group):
     smtp_password: str = ""
     mail_from: str = "SES Notifications <no-reply@ses.local>"
     due_soon_business_days: Annotated[int, Field(ge=0, le=30)] = 3
+    portal_url: str = DEFAULT_PORTAL_URL
+
+    @field_validator("portal_url")
+    @classmethod
+    def _absolute_web_address(cls, value: str) -> str:
+        parsed = urlsplit(value.strip())
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError(
+                "must be the web address of the SES portal, such as https://ses.example.gov"
+            )
+        if parsed.query or parsed.fragment:
+            raise ValueError("must be the portal's address without a query or fragment")
+        return value.strip().rstrip("/")
 
 
 class Settings(BaseSettings):
