@@ -56,10 +56,10 @@ from ses_complaints.extras import ComplaintExtras
 from ses_complaints.handlers import Deps
 from ses_complaints.paging import page_for
 from ses_complaints.queries import ListFilters, Scope
-from ses_complaints.repositories import reference_number
 from ses_core.calendar import OperatingCalendar
 from ses_core.identity import Actor, AgencyRole
 from ses_core.models import Complainant, Complaint
+from ses_core.models.complaint_reference import format_reference_number
 from ses_core.platform.db import (
     create_database_engine,
     session_factory,
@@ -120,10 +120,14 @@ def _options(argv: Sequence[str] | None) -> argparse.Namespace:
 # -- seeding ---------------------------------------------------------------------------------
 
 
+TEMPLATE_REFERENCE = "BENCH-2026-000000"
+
+
 def _template() -> tuple[str, str, str]:
-    """A real complaint document (and extras) whose id is replaced row by row."""
+    """A real complaint document (and extras) whose id and reference are replaced row by row."""
     now = datetime.now(UTC)
     complaint = Complaint.create(
+        reference_number=TEMPLATE_REFERENCE,
         tenant_id=TENANT,
         company_id="SES-000001",
         complainant=Complainant(first_name="Jane", last_name="Consumer"),
@@ -150,11 +154,12 @@ def _rows(count: int) -> Iterator[tuple[Any, ...]]:
         status = rng.choice(STATUSES)
         created = (start - timedelta(seconds=30 * index)).strftime("%Y-%m-%d %H:%M:%S.%f")
         received = (start - timedelta(seconds=30 * index, days=2)).date().isoformat()
+        reference = format_reference_number("BENCH", 2026, index + 1)
         yield (
             complaint_id,
             tenant,
             f"SES-{rng.randrange(1, 1000):06d}",
-            reference_number(complaint_id),
+            reference,
             status,
             f"bench-poc-{rng.randrange(20)}",
             None,
@@ -166,7 +171,7 @@ def _rows(count: int) -> Iterator[tuple[Any, ...]]:
             None,
             created,
             created,
-            document.replace(template_id, complaint_id),
+            document.replace(template_id, complaint_id).replace(TEMPLATE_REFERENCE, reference),
             extras,
         )
 

@@ -130,6 +130,11 @@ PINNED_STATES: dict[str, tuple[str, ...]] = {
     ),
     "ses.enrollment.v1.EnrollmentStatus": ("NOT_ENROLLED", "INVITED", "ENROLLED", "EXPIRED"),
 }
+# Names one side's view gives a state, after the machine's states: the company calls a
+# response awaiting the agency "Sent" (job aid, step 5).
+VIEW_NAMES: dict[str, tuple[str, ...]] = {
+    "ses.complaints.v1.InformationRequestStatus": ("RESPONSE_SENT",),
+}
 
 EVENT_ENVELOPE = (
     (1, "event_id", FieldDescriptor.TYPE_STRING, None),
@@ -222,7 +227,8 @@ def test_every_enum_zero_value_is_unspecified() -> None:
 def test_state_enums_mirror_the_design_state_machines(enum_name: str) -> None:
     enum = find_enum(enum_name)
     prefix = re.sub(r"(?<!^)(?=[A-Z])", "_", enum.name).upper() + "_"
-    expected = [f"{prefix}UNSPECIFIED"] + [prefix + state for state in PINNED_STATES[enum_name]]
+    names = (*PINNED_STATES[enum_name], *VIEW_NAMES.get(enum_name, ()))
+    expected = [f"{prefix}UNSPECIFIED"] + [prefix + name for name in names]
     assert [value.name for value in enum.values] == expected
 
 

@@ -238,6 +238,8 @@ async def test_first_complaint_from_recording_to_closure(system: System) -> None
     complaint = await eventually(recorded, timeout=30, message="the company to reach complaints")
     cid = complaint.complaint_id
     assert complaint.agency_poc.display_name == "Maria Manager"
+    # Numbered by the agency's code (learned from enrollment's AgencyCreated) and the year.
+    assert complaint.reference_number == f"NYDFS-{today.year}-000001"
 
     # -- 4 (early). The agency sends an IR before the company has enrolled.
     due = OperatingCalendar().add_business_days(today, 10)
@@ -381,6 +383,9 @@ async def test_first_complaint_from_recording_to_closure(system: System) -> None
     assert received.restricted
     assert received.text.startswith("The fee was reversed")
     assert _ir(agency_view).status == cpb.INFORMATION_REQUEST_STATUS_RESPONSE_RECEIVED
+    # ... and the IR shows "Sent" to the company.
+    poc_view = (await c.GetComplaint(get, metadata=poc)).complaint
+    assert _ir(poc_view).status == cpb.INFORMATION_REQUEST_STATUS_RESPONSE_SENT
     for colleague_md in (helper, reader, contact):
         other = _ir((await c.GetComplaint(get, metadata=colleague_md)).complaint)
         assert list(other.submitted_responses) == []
@@ -420,7 +425,8 @@ async def test_first_complaint_from_recording_to_closure(system: System) -> None
         metadata=poc,
     )
     await c.SubmitResponse(
-        cpb.SubmitResponseRequest(complaint_id=cid, information_request_id=ir_id), metadata=poc
+        cpb.SubmitResponseRequest(complaint_id=cid, information_request_id=ir_id, restricted=False),
+        metadata=poc,
     )
     agency_view = (await c.GetComplaint(get, metadata=manager)).complaint
     assert [r.restricted for r in _ir(agency_view).submitted_responses] == [True, False]

@@ -137,19 +137,28 @@ class Harness:
 
     async def upload(self, actor: Actor, name: str, size: int) -> str:
         """A completed upload by ``actor`` as the files service would announce it."""
-        file_id = f"file-{uuid.uuid4().hex[:12]}"
-        event = UploadCompleted(
-            tenant_id=actor.tenant_id or "platform",
-            file_id=file_id,
-            upload_id=f"upload-{file_id}",
-            sha256_hex=hashlib.sha256(file_id.encode()).hexdigest(),
-            name=name,
-            size_bytes=size,
-            kind="response",
-            actor_id=actor.user_id,
-        )
-        await self.publish(event, consumer=FILES_CONSUMER)
+        (file_id,) = await self.uploads(actor, [name], size)
         return file_id
+
+    async def uploads(self, actor: Actor, names: Sequence[str], size: int) -> list[str]:
+        """Several completed uploads by ``actor``, announced together; their ids in order."""
+        events = []
+        for name in names:
+            file_id = f"file-{uuid.uuid4().hex[:12]}"
+            events.append(
+                UploadCompleted(
+                    tenant_id=actor.tenant_id or "platform",
+                    file_id=file_id,
+                    upload_id=f"upload-{file_id}",
+                    sha256_hex=hashlib.sha256(file_id.encode()).hexdigest(),
+                    name=name,
+                    size_bytes=size,
+                    kind="response",
+                    actor_id=actor.user_id,
+                )
+            )
+        await self.publish(*events, consumer=FILES_CONSUMER)
+        return [event.file_id for event in events]
 
 
 def agency_events() -> list[DomainEvent]:

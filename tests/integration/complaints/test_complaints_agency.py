@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import grpc
@@ -55,7 +56,7 @@ async def test_create_records_every_detail_and_makes_the_creator_agency_poc(
     assert complaint.status == pb.COMPLAINT_STATUS_OPEN
     assert complaint.agency_id == NY
     assert complaint.company_legal_name == "Acme Mortgage LLC"
-    assert complaint.reference_number.startswith("SES-")
+    assert re.fullmatch(rf"NY-{harness.today().year}-[0-9]{{6}}", complaint.reference_number)
     assert complaint.agency_poc.user_id == MANAGER.user_id
     assert complaint.agency_poc.display_name == "Manager AGENCY-NY"
     assert complaint.view == pb.COMPLAINT_VIEW_AGENCY

@@ -90,11 +90,14 @@ async def test_each_place_a_file_goes_is_announced_and_files_already_there_are_n
 
     def draft(*file_ids: str) -> pb.SaveResponseDraftRequest:
         return pb.SaveResponseDraftRequest(
-            complaint_id=cid, information_request_id=ir_id, text="Attached.", file_ids=file_ids
+            complaint_id=cid,
+            information_request_id=ir_id,
+            text="Attached.",
+            add_file_ids=file_ids,
         )
 
     await h.call("SaveResponseDraft", draft(drafted), CONTRIBUTOR)
-    # The POC saves the contributor's file again with one of their own: only theirs is new.
+    # The POC adds the contributor's file again with one of their own: only theirs is new.
     await h.call("SaveResponseDraft", draft(drafted, added), POC)
     submit = pb.SubmitResponseRequest(complaint_id=cid, information_request_id=ir_id)
     await h.call("SubmitResponse", submit, POC)  # the files were on the complaint already

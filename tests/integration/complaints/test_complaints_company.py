@@ -327,7 +327,7 @@ async def test_only_the_poc_submits_and_a_submitted_response_is_frozen(
 
     received = (await h.call("SubmitResponse", submit, POC)).information_request
 
-    assert received.status == pb.INFORMATION_REQUEST_STATUS_RESPONSE_RECEIVED
+    assert received.status == pb.INFORMATION_REQUEST_STATUS_RESPONSE_SENT
     assert received.submitted_responses[0].submitted_by.user_id == POC.user_id
     frozen = await h.fails("SaveResponseDraft", save, POC, PRECONDITION)
     assert "response received" in frozen.details()
@@ -349,7 +349,7 @@ async def test_a_restricted_response_is_seen_only_by_the_poc_and_the_agency(
     for actor in (CONTRIBUTOR, COMPANY_VIEWER, CONTACT):
         shown = _ir(await get(h, cid, actor), ir_id)
         assert list(shown.submitted_responses) == []
-        assert shown.status == pb.INFORMATION_REQUEST_STATUS_RESPONSE_RECEIVED
+        assert shown.status == pb.INFORMATION_REQUEST_STATUS_RESPONSE_SENT
 
     back = pb.SendBackResponseRequest(
         complaint_id=cid,

@@ -247,3 +247,74 @@ async def test_completing_accepts_the_response(harness: Harness) -> None:
     assert done.status == pb.INFORMATION_REQUEST_STATUS_COMPLETED
     assert done.completed_at.seconds > 0
     await h.fails("CompleteInformationRequest", complete, MANAGER, PRECONDITION)
+
+
+async def test_the_original_due_date_is_kept_and_every_due_date_change_is_listed(
+    harness: Harness,
+) -> None:
+    h = harness
+    complaint = await create(h)
+    cid = complaint.complaint_id
+    first, extended, returned, again = (business_days_ahead(n) for n in (5, 8, 12, 15))
+    ir_id = (await add_ir(h, cid, due=first)).information_request_id
+    await send(h, cid)
+    extend = pb.ExtendDueDateRequest(
+        complaint_id=cid,
+        information_request_id=ir_id,
+        new_due_date=date_pb(extended),
+        reason="Holiday backlog",
+    )
+    await h.call("ExtendDueDate", extend, MANAGER)
+    for new_due in (returned, again):
+        h.tick()
+        await h.call(
+            "AssignCompanyPoc",
+            pb.AssignCompanyPocRequest(complaint_id=cid, user_id=POC.user_id),
+            CONTACT,
+        )
+        save = pb.SaveResponseDraftRequest(
+            complaint_id=cid, information_request_id=ir_id, text="Answer."
+        )
+        await h.call("SaveResponseDraft", save, POC)
+        submit = pb.SubmitResponseRequest(complaint_id=cid, information_request_id=ir_id)
+        await h.call("SubmitResponse", submit, POC)
+        back = pb.SendBackResponseRequest(
+            complaint_id=cid,
+            information_request_id=ir_id,
+            reason=f"More detail by {new_due}",
+            new_due_date=date_pb(new_due),
+        )
+        await h.call("SendBackResponse", back, MANAGER)
+
+    for reader in (MANAGER, POC):
+        ir = _ir(await get(h, cid, reader), ir_id)
+        assert (ir.original_due_date, ir.due_date) == (date_pb(first), date_pb(again))
+        changes = [
+            (change.kind, change.previous_due_date, change.new_due_date, change.reason)
+            for change in ir.due_date_changes
+        ]
+        assert changes == [
+            (
+                pb.DUE_DATE_CHANGE_KIND_EXTENSION,
+                date_pb(first),
+                date_pb(extended),
+                "Holiday backlog",
+            ),
+            (
+                pb.DUE_DATE_CHANGE_KIND_SEND_BACK,
+                date_pb(extended),
+                date_pb(returned),
+                f"More detail by {returned}",
+            ),
+            (
+                pb.DUE_DATE_CHANGE_KIND_SEND_BACK,
+                date_pb(returned),
+                date_pb(again),
+                f"More detail by {again}",
+            ),
+        ]
+    listed = await h.call(
+        "ListInformationRequests", pb.ListInformationRequestsRequest(complaint_id=cid), MANAGER
+    )
+    (summary,) = listed.information_requests
+    assert (summary.original_due_date, summary.due_date) == (date_pb(first), date_pb(again))

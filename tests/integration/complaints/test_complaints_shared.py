@@ -145,29 +145,29 @@ async def test_only_your_own_completed_uploads_can_be_attached(harness: Harness)
     cid = complaint.complaint_id
     save = pb.SaveResponseDraftRequest(complaint_id=cid, information_request_id=ir_id)
 
-    save.file_ids[:] = ["file-never-completed"]
+    save.add_file_ids[:] = ["file-never-completed"]
     error = await h.fails("SaveResponseDraft", save, POC, PRECONDITION)
     assert reason_of(error) == "file_not_ready"
     assert "attach_grant_token" in error.details()
 
     someone_elses = await h.upload(CONTRIBUTOR, "theirs.pdf", 1000)
-    save.file_ids[:] = [someone_elses]
+    save.add_file_ids[:] = [someone_elses]
     error = await h.fails("SaveResponseDraft", save, POC, DENIED)
     assert reason_of(error) == "file_not_yours"
 
-    del save.file_ids[:]
+    del save.add_file_ids[:]
     forged = pb.AttachedFile(
         file_id="file-x", file_name="x.pdf", size_bytes=10, attach_grant_token="abc.def"
     )
-    save.attachments.append(forged)
+    save.add_attachments.append(forged)
     await h.fails("SaveResponseDraft", save, POC, DENIED)
-    del save.attachments[:]
-    save.attachments.append(_attach(h, CONTRIBUTOR, "file-y", "y.pdf", 10))
+    del save.add_attachments[:]
+    save.add_attachments.append(_attach(h, CONTRIBUTOR, "file-y", "y.pdf", 10))
     error = await h.fails("SaveResponseDraft", save, POC, DENIED)
     assert "not valid for you" in error.details()
 
-    del save.attachments[:]
-    save.attachments.append(_attach(h, POC, "file-just-uploaded", "answer.pdf", 4096))
+    del save.add_attachments[:]
+    save.add_attachments.append(_attach(h, POC, "file-just-uploaded", "answer.pdf", 4096))
     save.text = "See attached"
     draft = (await h.call("SaveResponseDraft", save, POC)).draft
     assert [(a.file_id, a.file_name) for a in draft.attachments] == [
@@ -175,7 +175,7 @@ async def test_only_your_own_completed_uploads_can_be_attached(harness: Harness)
     ]
     # The contributor may keep the POC's file in the draft: it is already on the complaint.
     again = pb.SaveResponseDraftRequest(
-        complaint_id=cid, information_request_id=ir_id, file_ids=["file-just-uploaded"]
+        complaint_id=cid, information_request_id=ir_id, add_file_ids=["file-just-uploaded"]
     )
     kept = (await h.call("SaveResponseDraft", again, CONTRIBUTOR)).draft
     assert kept.attachments[0].size_bytes == 4096
@@ -191,7 +191,7 @@ async def test_file_grants_follow_what_each_reader_may_see(harness: Harness) -> 
     response_file = await h.upload(POC, "restricted.pdf", 500)
     draft_file = await h.upload(CONTRIBUTOR, "draft.pdf", 500)
     save = pb.SaveResponseDraftRequest(
-        complaint_id=cid, information_request_id=ir_id, file_ids=[response_file]
+        complaint_id=cid, information_request_id=ir_id, add_file_ids=[response_file]
     )
     await h.call("SaveResponseDraft", save, POC)
     submit = pb.SubmitResponseRequest(
@@ -219,7 +219,7 @@ async def test_file_grants_follow_what_each_reader_may_see(harness: Harness) -> 
     unrestricted = await with_poc(h)
     ucid, uir = unrestricted[0].complaint_id, unrestricted[1]
     draft = pb.SaveResponseDraftRequest(
-        complaint_id=ucid, information_request_id=uir, file_ids=[draft_file]
+        complaint_id=ucid, information_request_id=uir, add_file_ids=[draft_file]
     )
     await h.call("SaveResponseDraft", draft, CONTRIBUTOR)
     company_grant = pb.IssueFileGrantRequest(complaint_id=ucid, file_id=draft_file)

@@ -293,12 +293,14 @@ class Scenario:
     # -- complaints ------------------------------------------------------------------------
 
     def complaint(self, number: int) -> str:
+        """A complaint id that reads like a reference: these events carry it as both."""
         return f"NY-2026-{self.tag}-{number:04d}"
 
     def _base(self, complaint_id: str, actor: str = "") -> dict[str, Any]:
         return {
             "tenant_id": self.agency,
             "complaint_id": complaint_id,
+            "reference_number": complaint_id,
             "company_id": self.company,
             "actor_id": actor,
         }

@@ -16,7 +16,7 @@ from ses_complaints.history import describe
 from ses_complaints.visibility import Viewer, visible_to_company
 from ses_core.identity import Actor, AgencyRole, ComplaintsPermission
 from ses_core.lifecycle import CloseReason
-from ses_core.models import Complainant, Complaint, ResponseContent
+from ses_core.models import Complainant, Complaint, DraftEdit
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # Tuesday 10:00 in New York
 DUE = date(2026, 12, 4)
@@ -29,6 +29,7 @@ READER = Actor.company_user("reader", "co", ComplaintsPermission.VIEW)
 
 def _complaint(*, restricted_complainant: bool = False) -> Complaint:
     complaint = Complaint.create(
+        reference_number="NY-2026-000001",
         tenant_id="agency-ny",
         company_id="co",
         complainant=Complainant(first_name="Jane", last_name="Doe", email="j@example.com"),
@@ -49,12 +50,13 @@ def _complaint(*, restricted_complainant: bool = False) -> Complaint:
 
 def _submit(complaint: Complaint, *, restricted: bool) -> None:
     ir = complaint.information_request("ir-1")
-    ir.save_draft(ResponseContent(text="Answer", file_ids=("resp-1",)), NOW, by="helper")
+    ir.save_draft(DraftEdit(text="Answer", add_file_ids=("resp-1",)), NOW, by="helper")
     ir.submit_response(NOW, by="poc", restricted=restricted)
 
 
 def test_the_company_sees_nothing_before_an_ir_is_sent_and_it_is_enrolled() -> None:
     fresh = Complaint.create(
+        reference_number="NY-2026-000001",
         tenant_id="agency-ny",
         company_id="co",
         complainant=Complainant(first_name="Jane"),
@@ -99,7 +101,7 @@ def test_a_restricted_complainant_is_hidden_from_the_company_only() -> None:
 def test_unsent_requests_and_drafts_stay_on_their_own_side() -> None:
     complaint = _complaint()
     ir = complaint.information_request("ir-1")
-    ir.save_draft(ResponseContent(text="Draft"), NOW, by="helper")
+    ir.save_draft(DraftEdit(text="Draft"), NOW, by="helper")
     unsent = complaint.information_request("ir-2")
 
     assert Viewer(AGENCY, complaint).sees_request(unsent)
@@ -119,6 +121,19 @@ def test_restricted_responses_and_their_files_reach_only_the_poc_and_the_agency(
         assert not Viewer(actor, complaint).sees_submission(True)
         assert "resp-1" not in Viewer(actor, complaint).visible_file_ids()
         assert "doc-1" in Viewer(actor, complaint).visible_file_ids()
+
+
+def test_a_restricted_draft_and_its_files_are_for_the_company_poc_alone() -> None:
+    complaint = _complaint()
+    ir = complaint.information_request("ir-1")
+    ir.save_draft(DraftEdit(text="Draft", add_file_ids=("draft-1",)), NOW, by="helper")
+    ir.save_draft(DraftEdit(text="Draft"), NOW, by="poc", restricted=True)
+
+    assert Viewer(POC, complaint).sees_draft(ir)
+    assert "draft-1" in Viewer(POC, complaint).visible_file_ids()
+    for actor in (HELPER, READER, AGENCY):
+        assert not Viewer(actor, complaint).sees_draft(ir)
+        assert "draft-1" not in Viewer(actor, complaint).visible_file_ids()
 
 
 def test_closure_documents_reach_the_company_only_when_shared() -> None:

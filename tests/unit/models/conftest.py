@@ -13,6 +13,7 @@ from model_test_support import (  # type: ignore[import-not-found]
     MANAGER,
     NOW,
     POC,
+    REFERENCE,
 )
 
 from ses_core.models import Complainant, Complaint, InformationRequest, ResponseContent
@@ -22,6 +23,7 @@ from ses_core.models import Complainant, Complaint, InformationRequest, Response
 def new_complaint() -> Callable[..., Complaint]:
     def build(**overrides: object) -> Complaint:
         fields: dict[str, object] = {
+            "reference_number": REFERENCE,
             "tenant_id": AGENCY,
             "company_id": COMPANY,
             "complainant": Complainant(

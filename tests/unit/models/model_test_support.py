@@ -14,4 +14,5 @@ DUE = date(2025, 5, 15)
 AGENCY = "agency-ny"
 COMPANY = "company-42"
 MANAGER = "manager-1"
+REFERENCE = "NY-2025-000042"
 POC = "poc-1"

@@ -27,6 +27,7 @@ from ses_core.models import complaint_events as ev
 
 def test_a_new_complaint_is_open_and_announced(new_complaint: Callable[..., Complaint]) -> None:
     complaint = Complaint.create(
+        reference_number=" NY-2025-000001 ",
         tenant_id=AGENCY,
         company_id=COMPANY,
         complainant=Complainant(first_name=" Ada ", phone="+1 (212) 555-0100 ext 4"),
@@ -43,8 +44,10 @@ def test_a_new_complaint_is_open_and_announced(new_complaint: Callable[..., Comp
     assert complaint.products == ["Mortgage", "Escrow"]
     assert complaint.cfpb_id is None
     assert complaint.complainant.first_name == "Ada"
+    assert complaint.reference_number == "NY-2025-000001"
     [created] = complaint.pull_events()
     assert isinstance(created, ev.ComplaintCreated)
+    assert created.reference_number == "NY-2025-000001"
     assert (created.tenant_id, created.complaint_id, created.company_id) == (
         AGENCY,
         complaint.id,
@@ -496,3 +499,17 @@ def test_interactions_carry_a_message_or_a_file(complaint: Complaint) -> None:
 def test_information_request_lookup_names_a_missing_id(complaint: Complaint) -> None:
     with pytest.raises(NotFound, match="no information request 'ir-9'"):
         complaint.information_request("ir-9")
+
+
+def test_a_stored_complaint_stamps_its_reference_on_every_event(
+    new_complaint: Callable[..., Complaint],
+) -> None:
+    complaint = new_complaint(reference_number="NJ-2025-000007")
+    complaint.add_information_request("Question.", NOW, by=MANAGER, due_date=DUE, ir_id="ir-1")
+    stored = Complaint.model_validate(complaint.model_dump(mode="json"))
+    stored.send_information_requests(NOW, by=MANAGER)
+    stored.information_request("ir-1").extend_due_date(date(2025, 5, 20), NOW, by=MANAGER)
+    stored.assign_company_poc(POC, NOW, by="contact-1")
+    events = stored.pull_events()
+    assert len(events) == 3
+    assert {event.reference_number for event in events} == {"NJ-2025-000007"}  # type: ignore[attr-defined]

@@ -13,9 +13,15 @@ from model_test_support import (  # type: ignore[import-not-found]
     POC,
 )
 
-from ses_core.errors import InvalidTransition, NotFound, PreconditionFailed, ValidationFailed
+from ses_core.errors import (
+    InvalidTransition,
+    NotFound,
+    PreconditionFailed,
+    UploadRejected,
+    ValidationFailed,
+)
 from ses_core.lifecycle import CloseReason, InformationRequestStatus
-from ses_core.models import Complaint, InformationRequest, ResponseContent
+from ses_core.models import Complaint, DraftEdit, InformationRequest, ResponseContent
 from ses_core.models import complaint_events as ev
 from ses_core.uploads import UploadPolicy
 
@@ -213,10 +219,10 @@ def test_a_sent_request_can_be_canceled_but_a_draft_cannot(
 def test_drafts_are_saved_with_text_counted_as_the_spec_says(
     complaint: Complaint, sent_request: InformationRequest
 ) -> None:
-    content = ResponseContent(
-        text="Line one\r\nLine two", file_ids=("f1", "f1", "f2"), links=("https://x.example/a",)
+    edit = DraftEdit(
+        text="Line one\r\nLine two", add_file_ids=("f1", "f1", "f2"), links=("https://x.example/a",)
     )
-    sent_request.save_draft(content, NOW, by="writer-1", restricted=True)
+    sent_request.save_draft(edit, NOW, by="writer-1", restricted=True)
     draft = sent_request.draft
     assert draft is not None
     assert draft.content == ResponseContent(
@@ -226,21 +232,23 @@ def test_drafts_are_saved_with_text_counted_as_the_spec_says(
     [drafted] = complaint.pull_events()
     assert isinstance(drafted, ev.ResponseDrafted)
     assert drafted.restricted
+    assert drafted.reference_number == complaint.reference_number
 
 
 @pytest.mark.parametrize(
-    ("content", "reason"),
+    ("edit", "reason"),
     [
-        (ResponseContent(text="x" * 4001), "text_too_long"),
-        (ResponseContent(links=("http://x.example/a",)), "link_not_https"),
-        (ResponseContent(file_ids=(" ",)), "id_required"),
+        (DraftEdit(text="x" * 4001), "text_too_long"),
+        (DraftEdit(links=("http://x.example/a",)), "link_not_https"),
+        (DraftEdit(add_file_ids=(" ",)), "id_required"),
+        (DraftEdit(remove_file_ids=("never-added",)), "file_not_on_draft"),
     ],
 )
 def test_drafts_respect_the_limits(
-    sent_request: InformationRequest, content: ResponseContent, reason: str
+    sent_request: InformationRequest, edit: DraftEdit, reason: str
 ) -> None:
     with pytest.raises(ValidationFailed) as err:
-        sent_request.save_draft(content, NOW, by=POC)
+        sent_request.save_draft(edit, NOW, by=POC)
     assert err.value.reason == reason
     assert sent_request.draft is None
 
@@ -248,14 +256,72 @@ def test_drafts_respect_the_limits(
 def test_text_of_exactly_the_limit_is_accepted_and_limits_are_configurable(
     sent_request: InformationRequest,
 ) -> None:
-    sent_request.save_draft(ResponseContent(text="😀" * 4000), NOW, by=POC)
+    sent_request.save_draft(DraftEdit(text="😀" * 4000), NOW, by=POC)
     with pytest.raises(ValidationFailed, match="the limit is 10"):
         sent_request.save_draft(
-            ResponseContent(text="x" * 11),
+            DraftEdit(text="x" * 11),
             NOW,
             by=POC,
             policy=UploadPolicy(max_response_text_chars=10),
         )
+
+
+def _batch(first: int, count: int) -> tuple[str, ...]:
+    return tuple(f"file-{number:02d}" for number in range(first, first + count))
+
+
+def test_files_join_a_draft_batch_by_batch_and_earlier_batches_stay(
+    sent_request: InformationRequest,
+) -> None:
+    for first, count in ((1, 25), (26, 25), (51, 10)):
+        sent_request.save_draft(
+            DraftEdit(text="History attached.", add_file_ids=_batch(first, count)), NOW, by=POC
+        )
+    assert sent_request.draft is not None
+    assert sent_request.draft.content.file_ids == _batch(1, 60)
+    submitted = sent_request.submit_response(NOW, by=POC)
+    assert submitted.content.file_ids == _batch(1, 60)
+
+
+def test_files_leave_a_draft_only_when_named(sent_request: InformationRequest) -> None:
+    sent_request.save_draft(DraftEdit(add_file_ids=("a", "b", "c")), NOW, by=POC)
+    sent_request.save_draft(DraftEdit(add_file_ids=("d", "a"), remove_file_ids=("b",)), NOW, by=POC)
+    assert sent_request.draft is not None
+    assert sent_request.draft.content.file_ids == ("a", "c", "d")
+
+
+def test_one_save_adds_at_most_one_upload_batch(sent_request: InformationRequest) -> None:
+    with pytest.raises(UploadRejected, match="26 files added in one save; the limit is 25") as err:
+        sent_request.save_draft(DraftEdit(add_file_ids=_batch(1, 26)), NOW, by=POC)
+    assert err.value.reason == "too_many_files"
+    assert sent_request.draft is None
+    with pytest.raises(UploadRejected, match="the limit is 2"):
+        sent_request.save_draft(
+            DraftEdit(add_file_ids=_batch(1, 3)),
+            NOW,
+            by=POC,
+            policy=UploadPolicy(max_files_per_batch=2),
+        )
+
+
+def test_a_file_cannot_be_added_and_removed_in_one_save(sent_request: InformationRequest) -> None:
+    sent_request.save_draft(DraftEdit(add_file_ids=("a",)), NOW, by=POC)
+    with pytest.raises(ValidationFailed, match="both added and removed") as err:
+        sent_request.save_draft(DraftEdit(add_file_ids=("a",), remove_file_ids=("a",)), NOW, by=POC)
+    assert err.value.reason == "file_added_and_removed"
+
+
+def test_a_save_that_does_not_say_keeps_the_drafts_restriction(
+    sent_request: InformationRequest,
+) -> None:
+    sent_request.save_draft(DraftEdit(text="First."), NOW, by=POC)
+    assert sent_request.draft is not None
+    assert not sent_request.draft.restricted
+    sent_request.save_draft(DraftEdit(text="Second."), NOW, by=POC, restricted=True)
+    sent_request.save_draft(DraftEdit(text="Third."), NOW, by=POC)
+    assert sent_request.draft.restricted
+    sent_request.save_draft(DraftEdit(text="Fourth."), NOW, by=POC, restricted=False)
+    assert not sent_request.draft.restricted
 
 
 def test_a_draft_reaches_the_poc_only_once_there_is_a_poc_and_a_draft(
@@ -263,7 +329,7 @@ def test_a_draft_reaches_the_poc_only_once_there_is_a_poc_and_a_draft(
 ) -> None:
     with pytest.raises(PreconditionFailed, match="save the draft first"):
         complaint.send_draft_to_poc(sent_request.id, NOW, by="writer-1")
-    sent_request.save_draft(ResponseContent(text="Draft."), NOW, by="writer-1")
+    sent_request.save_draft(DraftEdit(text="Draft."), NOW, by="writer-1")
     complaint.send_draft_to_poc(sent_request.id, NOW, by="writer-1")
     assert sent_request.draft is not None
     assert sent_request.draft.sent_to_poc_at == NOW
@@ -282,7 +348,7 @@ def test_a_draft_cannot_be_sent_to_a_poc_nobody_assigned(complaint: Complaint) -
 def test_submitting_sends_the_saved_draft_with_its_restricted_flag(
     complaint: Complaint, sent_request: InformationRequest
 ) -> None:
-    sent_request.save_draft(ResponseContent(text="Refunded."), NOW, by="writer-1", restricted=True)
+    sent_request.save_draft(DraftEdit(text="Refunded."), NOW, by="writer-1", restricted=True)
     complaint.pull_events()
     submitted = sent_request.submit_response(NOW, by=POC)
     assert sent_request.status is Status.RESPONSE_RECEIVED
@@ -301,7 +367,7 @@ def test_submitting_sends_the_saved_draft_with_its_restricted_flag(
 def test_the_poc_may_override_the_restricted_flag_and_the_content(
     sent_request: InformationRequest,
 ) -> None:
-    sent_request.save_draft(ResponseContent(text="Old."), NOW, by=POC, restricted=True)
+    sent_request.save_draft(DraftEdit(text="Old."), NOW, by=POC, restricted=True)
     submitted = sent_request.submit_response(
         NOW, by=POC, content=ResponseContent(links=("https://share.example/x",)), restricted=False
     )
@@ -322,7 +388,7 @@ def test_a_submitted_response_cannot_be_edited_unless_sent_back(
     answered_request: InformationRequest,
 ) -> None:
     with pytest.raises(InvalidTransition, match="save draft an information request"):
-        answered_request.save_draft(ResponseContent(text="Edit."), NOW, by=POC)
+        answered_request.save_draft(DraftEdit(text="Edit."), NOW, by=POC)
     with pytest.raises(InvalidTransition, match="submit response"):
         answered_request.submit_response(NOW, by=POC, content=ResponseContent(text="Again."))
 
@@ -350,16 +416,20 @@ def test_sending_back_returns_the_response_as_the_new_draft(
     answered_request.mark_quick_look(NOW, by=MANAGER)
     answered_request.send_back(LATER, " Add the ledger. ", NOW, by=MANAGER)
     path = [answered_request.status]
-    assert (answered_request.due_date, answered_request.original_due_date) == (LATER, LATER)
+    assert (answered_request.due_date, answered_request.original_due_date) == (LATER, DUE)
     assert answered_request.quick_look is None
     assert answered_request.draft is not None
     assert answered_request.draft.content.text == "Refunded on 2 May."
-    assert [(s.reason, s.due_date) for s in answered_request.send_backs] == [
-        ("Add the ledger.", LATER)
+    assert [(s.reason, s.previous_due_date, s.due_date) for s in answered_request.send_backs] == [
+        ("Add the ledger.", DUE, LATER)
     ]
     sent_back = complaint.pull_events()[-1]
     assert isinstance(sent_back, ev.ResponseSentBack)
-    assert (sent_back.reason, sent_back.due_date) == ("Add the ledger.", LATER)
+    assert (sent_back.reason, sent_back.previous_due_date, sent_back.due_date) == (
+        "Add the ledger.",
+        DUE,
+        LATER,
+    )
     answered_request.submit_response(NOW, by=POC)
     path.append(answered_request.status)
     assert path == [Status.SENT_BACK, Status.RESPONSE_RECEIVED]
@@ -367,6 +437,37 @@ def test_sending_back_returns_the_response_as_the_new_draft(
     resubmitted = complaint.pull_events()[-1]
     assert isinstance(resubmitted, ev.ResponseSubmitted)
     assert resubmitted.submission_number == 2
+
+
+def test_the_original_due_date_survives_extensions_and_send_backs(
+    complaint: Complaint, sent_request: InformationRequest
+) -> None:
+    extended, resent = date(2025, 5, 20), date(2025, 6, 2)
+    sent_request.extend_due_date(extended, NOW, by=MANAGER)
+    sent_request.submit_response(NOW, by=POC, content=ResponseContent(text="Done."))
+    sent_request.send_back(LATER, "Add the ledger.", NOW, by=MANAGER)
+    sent_request.submit_response(NOW, by=POC)
+    sent_request.send_back(resent, "And the escrow analysis.", NOW, by=MANAGER)
+    assert (sent_request.original_due_date, sent_request.due_date) == (DUE, resent)
+    changes = [(x.previous_due_date, x.due_date) for x in sent_request.extensions] + [
+        (s.previous_due_date, s.due_date) for s in sent_request.send_backs
+    ]
+    assert changes == [(DUE, extended), (extended, LATER), (LATER, resent)]
+
+
+def test_a_restricted_response_sent_back_is_resubmitted_restricted_unless_lifted(
+    complaint: Complaint, sent_request: InformationRequest
+) -> None:
+    sent_request.submit_response(
+        NOW, by=POC, content=ResponseContent(text="Private."), restricted=True
+    )
+    sent_request.send_back(LATER, "More detail.", NOW, by=MANAGER)
+    assert sent_request.draft is not None
+    assert sent_request.draft.restricted
+    sent_request.save_draft(DraftEdit(text="Private, with detail."), NOW, by=POC)
+    assert sent_request.submit_response(NOW, by=POC).restricted
+    sent_request.send_back(date(2025, 6, 2), "Once more.", NOW, by=MANAGER)
+    assert not sent_request.submit_response(NOW, by=POC, restricted=False).restricted
 
 
 @pytest.mark.parametrize(

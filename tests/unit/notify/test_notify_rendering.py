@@ -1,4 +1,7 @@
-"""Templates: every topic renders, HTML is escaped, and only the facts given are shown."""
+"""Templates: every topic renders, HTML is escaped, and only the facts given are shown.
+
+Complaints are named by reference number with a link to the portal, never by their id.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,10 @@ from ses_core.identity import Side
 from ses_core.notifications import Reader, Topic, visible_facts
 from ses_notify.rendering import Renderer, humanize, long_date
 
-RENDERER = Renderer()
+PORTAL = "https://ses.example.gov"
+RENDERER = Renderer(PORTAL)
 EVERY_FACT = {
-    "complaint_id": "NY-2026-000123",
+    "complaint_reference": "NY-2026-000123",
     "information_request_id": "ir-1",
     "company_name": "Acme Lending",
     "agency_name": "NY Department of Financial Services",
@@ -52,9 +56,54 @@ def test_every_topic_renders_a_one_line_title_and_a_body(topic: Topic) -> None:
 
 
 @pytest.mark.parametrize("topic", list(Topic))
-def test_every_topic_renders_with_only_the_complaint_id(topic: Topic) -> None:
-    notice = RENDERER.render(topic, {"complaint_id": "c-1"}, "Dana")
+def test_every_topic_renders_with_only_the_complaint_reference(topic: Topic) -> None:
+    notice = RENDERER.render(topic, {"complaint_reference": "NY-2026-000001"}, "Dana")
     assert notice.title
+
+
+NOT_ABOUT_A_COMPLAINT = frozenset(
+    {
+        Topic.ACCOUNT_ACTIVATION,
+        Topic.ENROLLMENT_COMPLETED,
+        Topic.ENROLLMENT_REMINDER,
+        Topic.MAINTENANCE_SCHEDULED,
+    }
+)
+COMPLAINT_TOPICS = [topic for topic in Topic if topic not in NOT_ABOUT_A_COMPLAINT]
+COMPLAINT_ID = "0f8e6a52-3d1b-4c8e-9a0e-5b7d2c1e4f60"
+IR_ID = "7c1d9e0b-2a4f-4e3b-8d6c-1f0a9b8e7d65"
+
+
+@pytest.mark.parametrize("topic", COMPLAINT_TOPICS)
+def test_every_complaint_notice_names_the_reference_links_to_it_and_never_shows_the_id(
+    topic: Topic,
+) -> None:
+    # The facts a complaint notice carries, plus ids a careless template could print.
+    facts = {
+        key: value for key, value in EVERY_FACT.items() if key not in ("action_url", "action_label")
+    }
+    facts = {**facts, "complaint_id": COMPLAINT_ID, "information_request_id": IR_ID}
+    link = f"{PORTAL}/complaints/NY-2026-000123"
+
+    notice = RENDERER.render(topic, facts, "Dana Doe")
+    mail = RENDERER.email(notice, "Dana Doe")
+
+    assert "NY-2026-000123" in notice.title
+    assert "NY-2026-000123" in notice.body
+    assert notice.action_url == link
+    assert notice.action_label == "Open complaint NY-2026-000123 in SES"
+    assert f"Open complaint NY-2026-000123 in SES: {link}" in mail.text
+    assert f'href="{link}"' in mail.html
+    for shown in (notice.title, notice.body, mail.subject, mail.text, mail.html):
+        assert COMPLAINT_ID not in shown
+        assert IR_ID not in shown
+
+
+def test_a_reference_is_made_safe_for_the_link() -> None:
+    assert RENDERER.complaint_url("SES-2026/1 x") == f"{PORTAL}/complaints/SES-2026%2F1%20x"
+    assert Renderer(f"{PORTAL}/").complaint_url("NY-2026-000001") == (
+        f"{PORTAL}/complaints/NY-2026-000001"
+    )
 
 
 def test_html_is_escaped_and_text_is_not() -> None:

@@ -75,6 +75,9 @@ assign_company_poc              complaint     .   .   .   .   .   .   Y   Y   . 
 add_contributor                 complaint     .   .   .   .   .   .   .   .   Y   .   .   .   .   .
 save_response_draft             complaint     .   .   .   .   .   .   .   .   Y   Y   .   .   .   .
 save_response_draft             restricted    .   .   .   .   .   .   .   .   Y   .   .   .   .   .
+view_response_draft             complaint     .   .   .   .   .   .   Y   Y   Y   Y   Y   Y   .   .
+view_response_draft             restricted    .   .   .   .   .   .   .   .   Y   .   .   .   .   .
+restrict_response               complaint     .   .   .   .   .   .   .   .   Y   .   .   .   .   .
 send_draft_to_poc               complaint     .   .   .   .   .   .   .   .   Y   Y   .   .   .   .
 submit_response                 complaint     .   .   .   .   .   .   .   .   Y   .   .   .   .   .
 request_send_back               complaint     .   .   .   .   .   .   .   .   Y   .   .   .   .   .

@@ -78,6 +78,14 @@ def test_a_duration_is_read_as_seconds_or_iso_8601(
     assert load_settings().identity.access_token_ttl == expected
 
 
+def test_the_portal_address_defaults_to_a_local_one_and_loses_its_trailing_slash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert load_settings().notify.portal_url == "http://localhost:8080"
+    monkeypatch.setenv("SES_NOTIFY__PORTAL_URL", " https://ses.example.gov/portal/ ")
+    assert load_settings().notify.portal_url == "https://ses.example.gov/portal"
+
+
 def test_keyword_overrides_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SES_GRPC__PORT", "6001")
     assert load_settings(grpc={"port": 0}).grpc.port == 0
@@ -117,6 +125,18 @@ def test_keyword_overrides_win_over_the_environment(monkeypatch: pytest.MonkeyPa
             "SES_UPLOADS__CHUNK_BYTES",
             "4194304",
             "SES_UPLOADS__CHUNK_BYTES: must be an integer between 16384 and 1048576, got '4194304'",
+        ),
+        (
+            "SES_NOTIFY__PORTAL_URL",
+            "ses.example.gov",
+            "SES_NOTIFY__PORTAL_URL: must be the web address of the SES portal, such as "
+            "https://ses.example.gov, got 'ses.example.gov'",
+        ),
+        (
+            "SES_NOTIFY__PORTAL_URL",
+            "https://ses.example.gov/?x=1",
+            "SES_NOTIFY__PORTAL_URL: must be the portal's address without a query or "
+            "fragment, got 'https://ses.example.gov/?x=1'",
         ),
         ("SES_GRPC__PROT", "1", "SES_GRPC__PROT: not a known setting"),
     ],

@@ -192,6 +192,7 @@ def files_attached(
         FilesAttached(
             occurred_at=now,
             complaint_id=complaint.id,
+            reference_number=complaint.reference_number,
             company_id=complaint.company_id,
             actor_id=by,
             attached_as=placement.attached_as,

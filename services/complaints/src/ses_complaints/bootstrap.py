@@ -12,6 +12,9 @@ What a user of the service must know:
   with the files service, created on first start), valid ``SES_FILES__GRANT_TTL``.
 - Default due date of an IR sent without one: ``ses_core.lifecycle.DEFAULT_DUE_BUSINESS_DAYS``
   business days after the day it is sent.
+- Reference numbers: ``<agency code>-<year>-<sequence>`` (``references.py``), the code
+  learned from enrollment's ``AgencyCreated``; an agency whose code is not known yet
+  numbers under ``SES``.
 """
 
 from __future__ import annotations

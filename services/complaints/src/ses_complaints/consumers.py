@@ -44,7 +44,7 @@ FILES_CONSUMER = "complaints-files"
 
 
 def _agency_created(session: Session, event: AgencyCreated) -> None:
-    directory.save_agency(session, event.agency_id, event.name)
+    directory.save_agency(session, event.agency_id, event.name, event.code)
 
 
 def _company_registered(session: Session, event: CompanyRegistered) -> None:

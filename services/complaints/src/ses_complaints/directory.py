@@ -1,6 +1,7 @@
 """This service's view of other services' data, kept from their events (``consumers.py``).
 
-- Agencies (so that a referral names one that exists), companies (directory entries,
+- Agencies (so that a referral names one that exists, and their codes, which prefix
+  reference numbers), companies (directory entries,
   enrollment status, SES Complaints Contact) and users (names, agency role, company
   complaints permission, active or not) come from the enrollment service's events.
 - Completed uploads (name, verified size, kind) come from the files service's events.
@@ -89,6 +90,13 @@ def agency_name(session: Session, agency_id: str) -> str | None:
     return session.execute(statement).scalar_one_or_none()
 
 
+def agency_code(session: Session, agency_id: str) -> str | None:
+    """The agency's code, or None when unknown (agencies learned before codes were kept)."""
+    table = t.directory_agencies
+    statement = select(table.c.code).where(table.c.agency_id == agency_id)
+    return session.execute(statement).scalar_one_or_none() or None
+
+
 def company(session: Session, company_id: str) -> CompanyEntry | None:
     table = t.directory_companies
     row = session.execute(select(table).where(table.c.company_id == company_id)).mappings()
@@ -139,12 +147,13 @@ def uploaded_files(session: Session, file_ids: Iterable[str]) -> dict[str, Uploa
 # -- writes (consumers) -------------------------------------------------------------------
 
 
-def save_agency(session: Session, agency_id: str, name: str) -> None:
+def save_agency(session: Session, agency_id: str, name: str, code: str) -> None:
     table = t.directory_agencies
     if agency_name(session, agency_id) is None:
-        session.execute(insert(table).values(agency_id=agency_id, name=name))
+        session.execute(insert(table).values(agency_id=agency_id, name=name, code=code))
     else:
-        session.execute(update(table).where(table.c.agency_id == agency_id).values(name=name))
+        statement = update(table).where(table.c.agency_id == agency_id)
+        session.execute(statement.values(name=name, code=code))
 
 
 def save_company(session: Session, company_id: str, **values: Any) -> None:

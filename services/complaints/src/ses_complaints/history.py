@@ -197,7 +197,9 @@ _SENTENCES: dict[str, Sentence] = {
     "quick_look_marked": lambda v, p, n: "Response marked reviewed (quick look).",
     "send_back_requested": lambda v, p, n: f"Company POC asked for a send-back: {p['reason']}",
     "response_sent_back": lambda v, p, n: (
-        f"Response sent back for updates, now due {p['due_date']}: {p['reason']}"
+        f"Response sent back for updates, now due {p['due_date']}"
+        + (f" (was {p['previous_due_date']})" if p.get("previous_due_date") else "")
+        + f": {p['reason']}"
     ),
     "information_request_completed": lambda v, p, n: (
         "Information request completed with the complaint's closure."

@@ -11,7 +11,9 @@ from ses.common.v1 import common_pb2 as common
 from ses.complaints.v1 import complaints_pb2 as pb
 from ses_complaints.directory import Person
 from ses_complaints.handlers import HistoryEntryView, SummaryPage
-from ses_complaints.proto_values import date_pb, timestamp, user_ref
+from ses_complaints.proto_values import date_pb, request_status_pb, timestamp, user_ref
+from ses_core.identity import Side
+from ses_core.lifecycle import InformationRequestStatus
 from ses_core.permissions import visible_fields
 
 
@@ -54,7 +56,10 @@ def request_summaries(page: SummaryPage) -> list[pb.InformationRequestSummary]:
             complaint_reference_number=row["complaint_reference_number"],
             company_id=row["company_id"],
             number=row["number"],
-            status=pb.InformationRequestStatus.Value(f"INFORMATION_REQUEST_STATUS_{row['status']}"),
+            status=request_status_pb(
+                InformationRequestStatus(row["status"]),
+                company_view=page.actor.side is Side.COMPANY,
+            ),
             due_date=date_pb(row["due_date"]),
             original_due_date=date_pb(row["original_due_date"]),
             overdue=_row_overdue(row, page.today),

@@ -12,8 +12,13 @@ from collections.abc import Iterable
 from ses.common.v1 import common_pb2 as common
 from ses.complaints.v1 import complaints_pb2 as pb
 from ses_complaints.handlers import ComplaintSnapshot
-from ses_complaints.proto_values import date_pb, money_pb, timestamp, user_ref
-from ses_complaints.repositories import reference_number
+from ses_complaints.proto_values import (
+    date_pb,
+    money_pb,
+    request_status_pb,
+    timestamp,
+    user_ref,
+)
 from ses_core.lifecycle import InformationRequestStatus
 from ses_core.models import InformationRequest as DomainRequest
 from ses_core.models import Interaction, NoteKind, Party, SendBackRequest
@@ -53,7 +58,7 @@ class ComplaintMapper:
         message = pb.Complaint(
             complaint_id=c.id,
             agency_id=c.tenant_id,
-            reference_number=reference_number(c.id),
+            reference_number=c.reference_number,
             company_id=c.company_id,
             company_legal_name=self.s.company.legal_name if self.s.company else "",
             status=pb.ComplaintStatus.Value(f"COMPLAINT_STATUS_{c.status.value}"),
@@ -188,9 +193,7 @@ class ComplaintMapper:
             information_request_id=ir.id,
             complaint_id=c.id,
             number=number,
-            status=pb.InformationRequestStatus.Value(
-                f"INFORMATION_REQUEST_STATUS_{ir.status.value}"
-            ),
+            status=request_status_pb(ir.status, company_view=not v.is_agency),
             request_text=ir.request_text,
             attachments=self.attachments(ir.document_file_ids),
             due_date=date_pb(ir.due_date),
@@ -285,6 +288,7 @@ class ComplaintMapper:
                 send_back.sent_back_at,
                 pb.DueDateChange(
                     kind=pb.DUE_DATE_CHANGE_KIND_SEND_BACK,
+                    previous_due_date=date_pb(send_back.previous_due_date),
                     new_due_date=date_pb(send_back.due_date),
                     reason=send_back.reason,
                     changed_by=self._agency(send_back.sent_back_by),

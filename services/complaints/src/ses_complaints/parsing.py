@@ -35,6 +35,19 @@ def required(value: str, field: str) -> str:
     return value.strip()
 
 
+def complaint_or_reference(request: pb.GetComplaintRequest) -> tuple[str, str]:
+    """(complaint_id, reference_number): exactly one of them set."""
+    complaint_id = request.complaint_id.strip()
+    reference = request.reference_number.strip().upper()
+    if bool(complaint_id) == bool(reference):
+        raise ValidationFailed(
+            "Set complaint_id or reference_number (such as NY-DFS-2026-000123), not both "
+            "and not neither.",
+            reason="complaint_or_reference_required",
+        )
+    return complaint_id, reference
+
+
 def required_date(message: Message, field: str) -> date:
     """A ``ses.common.v1.Date`` field that must be set."""
     found = calendar_date(message, field, required_=True)
@@ -59,12 +72,16 @@ def calendar_date(message: Message, field: str, *, required_: bool = False) -> d
         ) from None
 
 
-def file_refs(file_ids: Sequence[str], attachments: Iterable[pb.AttachedFile]) -> list[FileRef]:
+def file_refs(
+    file_ids: Sequence[str],
+    attachments: Iterable[pb.AttachedFile],
+    field: str = "attachments",
+) -> list[FileRef]:
     attached = []
     for item in attachments:
         if item.size_bytes < 0:
             raise ValidationFailed(
-                f"attachments: file {item.file_id} is declared with a negative size "
+                f"{field}: file {item.file_id} is declared with a negative size "
                 f"({item.size_bytes}); give its size in bytes as the upload reported it.",
                 reason="negative_size",
             )
@@ -247,16 +264,28 @@ def complaint_statuses(values: Iterable[int]) -> tuple[str, ...]:
 
 
 def request_statuses(values: Iterable[int]) -> tuple[str, ...]:
+    """IR statuses to filter by; RESPONSE_SENT (the company's name) means RESPONSE_RECEIVED."""
     return _statuses(
-        values, pb.InformationRequestStatus, "INFORMATION_REQUEST_STATUS_", InformationRequestStatus
+        values,
+        pb.InformationRequestStatus,
+        "INFORMATION_REQUEST_STATUS_",
+        InformationRequestStatus,
+        aliases={"RESPONSE_SENT": InformationRequestStatus.RESPONSE_RECEIVED.value},
     )
 
 
-def _statuses(values: Iterable[int], enum: Any, prefix: str, domain: Any) -> tuple[str, ...]:
+def _statuses(
+    values: Iterable[int],
+    enum: Any,
+    prefix: str,
+    domain: Any,
+    aliases: dict[str, str] | None = None,
+) -> tuple[str, ...]:
     found = []
     for value in values:
         name = enum.Name(value) if value in enum.values() else ""
         status = name.removeprefix(prefix)
+        status = (aliases or {}).get(status, status)
         if not name or status not in domain.__members__:
             raise _unknown_enum(
                 "statuses",

@@ -9,7 +9,9 @@ from decimal import Decimal
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from ses.common.v1 import common_pb2 as common
+from ses.complaints.v1 import complaints_pb2 as pb
 from ses_complaints.directory import Person
+from ses_core.lifecycle import InformationRequestStatus
 
 
 def timestamp(at: datetime | None) -> Timestamp | None:
@@ -22,6 +24,16 @@ def timestamp(at: datetime | None) -> Timestamp | None:
 
 def date_pb(day: date | None) -> common.Date | None:
     return None if day is None else common.Date(year=day.year, month=day.month, day=day.day)
+
+
+def request_status_pb(
+    status: InformationRequestStatus, *, company_view: bool
+) -> pb.InformationRequestStatus.ValueType:
+    """An IR's status as the reader's side names it: the company calls a response that
+    awaits the agency "Sent" (job aid, step 5), the agency "Response received"."""
+    if company_view and status is InformationRequestStatus.RESPONSE_RECEIVED:
+        return pb.INFORMATION_REQUEST_STATUS_RESPONSE_SENT
+    return pb.InformationRequestStatus.Value(f"INFORMATION_REQUEST_STATUS_{status.value}")
 
 
 def money_pb(amount: Decimal) -> common.Money:

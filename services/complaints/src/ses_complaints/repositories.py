@@ -32,11 +32,6 @@ from ses_core.platform.db import AggregateTracker, TenantScopedRepository
 NO_DUE_DATE = date(9999, 12, 31)
 
 
-def reference_number(complaint_id: str) -> str:
-    """The human-readable number of a complaint, derived from its (random) id."""
-    return "SES-" + complaint_id.replace("-", "")[:10].upper()
-
-
 def complainant_name(complaint: Complaint) -> str:
     person = complaint.complainant
     return f"{person.first_name} {person.last_name}".strip()
@@ -51,6 +46,13 @@ def next_due_date(complaint: Complaint) -> date | None:
 def locate_complaint(session: Session, complaint_id: str) -> str | None:
     """The tenant owning ``complaint_id``, or None: routing only, never an authorization."""
     statement = select(t.complaints.c.tenant_id).where(t.complaints.c.id == complaint_id)
+    return session.execute(statement).scalar_one_or_none()
+
+
+def complaint_id_of(session: Session, reference_number: str) -> str | None:
+    """The id of the complaint with this reference number, or None: routing only."""
+    table = t.complaints
+    statement = select(table.c.id).where(table.c.reference_number == reference_number)
     return session.execute(statement).scalar_one_or_none()
 
 
@@ -113,7 +115,7 @@ class ComplaintRepository(TenantScopedRepository[Complaint]):
         return {
             "id": complaint.id,
             "company_id": complaint.company_id,
-            "reference_number": reference_number(complaint.id),
+            "reference_number": complaint.reference_number,
             "status": complaint.status.value,
             "agency_poc_id": complaint.agency_poc_id,
             "company_poc_id": complaint.company_poc_id,
@@ -224,7 +226,7 @@ def _ir_row(
         "tenant_id": tenant_id,
         "complaint_id": complaint.id,
         "company_id": complaint.company_id,
-        "complaint_reference_number": reference_number(complaint.id),
+        "complaint_reference_number": complaint.reference_number,
         "number": number,
         "status": ir.status.value,
         "awaiting_company": ir.awaits_company,

@@ -42,8 +42,8 @@ class AgencyRpcs(RpcBase):
     async def GetComplaint(
         self, request: pb.GetComplaintRequest, context: Context
     ) -> pb.GetComplaintResponse:
-        complaint_id = parsing.required(request.complaint_id, "complaint_id")
-        snapshot = await self._run(h.get_complaint, complaint_id)
+        complaint_id, reference = parsing.complaint_or_reference(request)
+        snapshot = await self._run(h.get_complaint, complaint_id, reference_number=reference)
         return pb.GetComplaintResponse(complaint=self._complaint(snapshot))
 
     @override

@@ -41,9 +41,13 @@ class CompanyRpcs(RpcBase):
         complaint_id, ir_id = ids(request)
         draft = h.Draft(
             text=request.text,
-            files=parsing.file_refs(request.file_ids, request.attachments),
+            add_files=parsing.file_refs(
+                request.add_file_ids, request.add_attachments, "add_attachments"
+            ),
+            remove_file_ids=tuple(file_id.strip() for file_id in request.remove_file_ids),
             links=tuple(link.strip() for link in request.file_sharing_links),
             internal_comment=request.internal_comment,
+            restricted=request.restricted if request.HasField("restricted") else None,
         )
         snapshot, ir = await self._run(h.save_response_draft, complaint_id, ir_id, draft)
         return pb.SaveResponseDraftResponse(draft=ComplaintMapper(snapshot).draft(ir))
@@ -61,8 +65,9 @@ class CompanyRpcs(RpcBase):
         self, request: pb.SubmitResponseRequest, context: Context
     ) -> pb.SubmitResponseResponse:
         complaint_id, ir_id = ids(request)
+        restricted = request.restricted if request.HasField("restricted") else None
         snapshot, ir = await self._run(
-            h.submit_response, complaint_id, ir_id, restricted=request.restricted
+            h.submit_response, complaint_id, ir_id, restricted=restricted
         )
         return pb.SubmitResponseResponse(information_request=self._request(snapshot, ir.id))
 

@@ -8,6 +8,9 @@
   complaint by the unit of work (the IR itself lives in the complaint's document).
 - ``complaint_history``: every domain event the service committed, in commit
   order; each side reads it through its own projection (``history.py``).
+- ``complaint_reference_counters``: the last sequence number drawn per reference
+  prefix (agency code) and year (``references.py``); the unique index on
+  ``complaints.reference_number`` refuses a repeat whatever happens.
 - ``directory_*`` and ``uploaded_files``: this service's projections of other
   services' events (enrollment: companies, users, contacts; files: completed uploads).
 
@@ -59,6 +62,7 @@ complaints = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("document", JsonDocument, nullable=False),
     Column("extras", JsonDocument, nullable=False),
+    Index("uq_complaints_reference_number", "reference_number", unique=True),
     Index("ix_complaints_tenant_created", "tenant_id", "created_at", "id"),
     Index("ix_complaints_tenant_status_created", "tenant_id", "status", "created_at", "id"),
     Index("ix_complaints_tenant_company_created", "tenant_id", "company_id", "created_at", "id"),
@@ -154,11 +158,21 @@ complaint_history = Table(
     Index("ix_complaint_history_complaint_seq", "complaint_id", "seq"),
 )
 
+complaint_reference_counters = Table(
+    "complaint_reference_counters",
+    metadata,
+    Column("prefix", String(40), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("last_sequence", Integer, nullable=False),
+)
+
 directory_agencies = Table(
     "directory_agencies",
     metadata,
     Column("agency_id", String(_TENANT), primary_key=True),
     Column("name", String(255), nullable=False),
+    # NULL for agencies learned before codes were kept (see references.py).
+    Column("code", String(40), nullable=True),
 )
 
 directory_companies = Table(
@@ -203,6 +217,7 @@ uploaded_files = Table(
 
 __all__ = [
     "complaint_history",
+    "complaint_reference_counters",
     "complaints",
     "directory_agencies",
     "directory_companies",

@@ -16,8 +16,9 @@ Choices where the spec is silent:
 - Alleged violations, research and communication notes, referrals and the
   cancellation reason are agency-only (``ses_core.permissions.AGENCY_ONLY_FIELDS``).
 - Response drafts (and the files on them) are company-only: the agency sees what
-  the Company POC submits. A restricted draft (one sent back after a restricted
-  submission) is, like a restricted response, for the Company POC only.
+  the Company POC submits. A restricted draft is for the Company POC only
+  (``Action.VIEW_RESPONSE_DRAFT``; the rule and its reasons are in
+  ``ses_core.permissions``).
 - Closure comments and documents reach the company only when the agency shared them.
 """
 
@@ -113,9 +114,10 @@ class Viewer:
         return not restricted or self.sees_restricted
 
     def sees_draft(self, ir: InformationRequest) -> bool:
-        if self.is_agency or ir.draft is None:
+        if ir.draft is None:
             return False
-        return not ir.draft.restricted or self.sees_restricted
+        resource = complaint_resource(self.complaint, restricted=ir.draft.restricted)
+        return authorize(self.actor, Action.VIEW_RESPONSE_DRAFT, resource).allowed
 
     def sees_closure_sharing(self) -> bool:
         closure = self.complaint.closure

@@ -8,6 +8,8 @@ What runs:
   what the delivery log says is due;
 * the due-date scheduler (``settings.notify.due_soon_business_days``).
 
+Notices about a complaint link to ``<settings.notify.portal_url>/complaints/<reference>``.
+
 ``NotifyPlugin``'s fields tune what settings do not cover (retry policy, scheduler
 interval, channel factories); the entry point uses the defaults, tests shorten them.
 """
@@ -71,7 +73,7 @@ class NotifyPlugin:
             ChannelWorker(channel, context.sessions, context.clock, self.policy)
             for channel in channels.values()
         )
-        fan_out = FanOut(Renderer(), frozenset(channels))
+        fan_out = FanOut(Renderer(context.settings.notify.portal_url), frozenset(channels))
         consumer = EventConsumer(
             context.js,
             durable_name=DURABLE_NAME,

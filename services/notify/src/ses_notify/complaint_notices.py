@@ -2,6 +2,11 @@
 
 Shared by the complaints-event handlers, the due-date scheduler and the announcement
 of IRs held until the company's enrollment completed.
+
+A notice names its complaint by reference number (``complaint_reference``), never by
+its internal id: the one the event carried, else the projection's, else the reference
+complaints recorded before readable references had (the only ones whose events never
+carried one). The renderer turns it into the link ``<portal>/complaints/<reference>``.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from dataclasses import replace
 from datetime import date
 
 from ses_core.identity import Side
+from ses_core.models.complaint_reference import legacy_reference_number
 from ses_core.notifications import AudienceFacts, Topic
 from ses_notify.notices import Notice, Origin, facts
 from ses_notify.preferences import COMPANY
@@ -21,6 +27,7 @@ def complaint_notice(
     topic: Topic,
     *,
     complaint_id: str,
+    reference_number: str = "",
     information_request_id: str = "",
     company_id: str = "",
     tenant_id: str = "",
@@ -36,10 +43,15 @@ def complaint_notice(
     company_id = parties.company_id if parties else company_id
     tenant_id = parties.tenant_id if parties else tenant_id
     addresses = uow.preferences.load(COMPANY, company_id).additional_emails
+    reference = (
+        reference_number
+        or projection.reference_number(complaint_id)
+        or legacy_reference_number(complaint_id)
+    )
     return Notice(
         topic=topic,
         facts=facts(
-            complaint_id=complaint_id,
+            complaint_reference=reference,
             information_request_id=information_request_id,
             company_name=projection.company_name(company_id),
             agency_name=projection.agency_name(tenant_id) if tenant_id else "",
@@ -64,6 +76,7 @@ def information_requests_sent_notice(
     complaint_id: str,
     information_request_id: str,
     due_date: date | None,
+    reference_number: str = "",
     actor_id: str = "",
     origin: Origin | None = None,
 ) -> Notice:
@@ -73,6 +86,7 @@ def information_requests_sent_notice(
         uow,
         Topic.INFORMATION_REQUESTS_SENT,
         complaint_id=complaint_id,
+        reference_number=reference_number,
         information_request_id=information_request_id,
         actor_id=actor_id,
         due_date=due_date,

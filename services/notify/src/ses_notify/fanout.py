@@ -9,6 +9,11 @@ POC's), suppressed for topics whose e-mail the company preferences turned off.
 Each organisation reached gets one signed webhook delivery per endpoint, with that
 organisation's view.
 
+A notice about a complaint names it by reference number and links to it in every
+channel: the e-mail's action, a last line of the in-app body, and the webhook
+payload's ``complaint_reference_number`` and ``complaint_url`` (beside
+``complaint_id``, which integrators pass to the complaints API).
+
 Everything is written in the caller's transaction: either all deliveries of an
 event exist, or none and the event is retried.
 """
@@ -32,7 +37,7 @@ from ses_notify.deliveries import DeliveryStatus, NewDelivery
 from ses_notify.notices import Notice, Origin
 from ses_notify.preferences import COMPANY, USER
 from ses_notify.projection import Person
-from ses_notify.rendering import Renderer
+from ses_notify.rendering import RenderedNotice, Renderer
 from ses_notify.unit_of_work import NotifyUnitOfWork
 
 
@@ -111,7 +116,7 @@ class FanOut:
             rendered = self._render(notice, target)
             content = {
                 "title": rendered.title,
-                "body": rendered.body,
+                "body": _with_link(rendered),
                 "complaint_id": notice.complaint_id,
                 "information_request_id": notice.information_request_id,
             }
@@ -166,6 +171,10 @@ class FanOut:
             "information_request_id": notice.information_request_id,
             "facts": self._facts(notice, target.reader),
         }
+        reference = str(notice.facts.get("complaint_reference", ""))
+        if reference:
+            payload["complaint_reference_number"] = reference
+            payload["complaint_url"] = self._renderer.complaint_url(reference)
         added = 0
         for endpoint in endpoints:
             content = {"webhook_endpoint_id": endpoint.webhook_endpoint_id, "payload": payload}
@@ -183,7 +192,7 @@ class FanOut:
     def _facts(self, notice: Notice, reader: Reader) -> dict[str, Any]:
         return visible_facts(reader, notice.facts, restricted_response=notice.restricted_response)
 
-    def _render(self, notice: Notice, target: _Target) -> Any:
+    def _render(self, notice: Notice, target: _Target) -> RenderedNotice:
         facts = self._facts(notice, target.reader)
         return self._renderer.render(notice.topic, facts, target.reader_name)
 
@@ -222,3 +231,10 @@ class FanOut:
             status=status,
         )
         return int(uow.enqueue(delivery))
+
+
+def _with_link(rendered: RenderedNotice) -> str:
+    """The in-app body, ending with the notice's link as the e-mail's text part does."""
+    if not rendered.action_url:
+        return rendered.body
+    return f"{rendered.body}\n\n{rendered.action_label or 'Open'}: {rendered.action_url}"

@@ -1,7 +1,9 @@
 """Complaints-context events: keep the complaint projection, announce what matters.
 
 Events carry ids, dates and reasons but no response text (``complaint_events``); what
-a notice says comes from the event and the projection, filtered per reader later.
+a notice says comes from the event and the projection, filtered per reader later. Every
+complaints event carries the complaint's reference number, which the projection keeps
+for the notices no event causes (due-date reminders, held IRs).
 
 An IR sent while the company cannot be told (not enrolled yet) is held in the
 projection and announced when its enrollment completes (``pre_enrollment``).
@@ -36,6 +38,7 @@ def _notice(
         uow,
         topic,
         complaint_id=event.complaint_id,
+        reference_number=event.reference_number,
         information_request_id=getattr(event, "information_request_id", ""),
         company_id=event.company_id,
         tenant_id=event.tenant_id,
@@ -54,6 +57,8 @@ def _restricted(uow: NotifyUnitOfWork, information_request_id: str) -> bool:
 
 def _save_complaint(uow: NotifyUnitOfWork, event: ce.ComplaintEvent, **values: object) -> None:
     uow.projection.ensure_complaint(event.complaint_id, event.tenant_id, event.company_id)
+    if event.reference_number:
+        values = {"reference_number": event.reference_number, **values}
     if values:
         uow.projection.update_complaint(event.complaint_id, **values)
 
@@ -180,6 +185,7 @@ def _ir_sent(event: ce.InformationRequestSent, uow: NotifyUnitOfWork) -> Notice 
     return information_requests_sent_notice(
         uow,
         complaint_id=event.complaint_id,
+        reference_number=event.reference_number,
         information_request_id=event.information_request_id,
         due_date=event.due_date,
         actor_id=event.actor_id,

@@ -2,8 +2,9 @@
 
 Only what recipient resolution and rendering need: who a user is and how to reach
 them, who a company's SES Complaints Contact is and whether it finished enrollment,
-who is on a complaint, and the state and due date of each information request
-(and whether it waits for the company's enrollment to be announced). Updates are
+who is on a complaint and its reference number, and the state and due date of each
+information request (and whether it waits for the company's enrollment to be
+announced). Updates are
 idempotent (upserts), so replaying history converges to the same picture.
 """
 
@@ -175,6 +176,12 @@ class Projection:
         self._session.execute(
             update(table).where(table.c.complaint_id == complaint_id).values(values)
         )
+
+    def reference_number(self, complaint_id: str) -> str | None:
+        """The complaint's reference number, once an event carried it."""
+        table = t.complaints
+        statement = select(table.c.reference_number).where(table.c.complaint_id == complaint_id)
+        return self._session.execute(statement).scalar() or None
 
     def complaint_row(self, complaint_id: str) -> RowMapping | None:
         return self._one(select(t.complaints).where(t.complaints.c.complaint_id == complaint_id))

@@ -9,6 +9,11 @@ parts can never say different things.
 Templates only see the facts that survived ``visible_facts`` for their reader, plus
 the reader's name: a template cannot leak a fact it was not given. A missing fact
 renders as nothing, so templates guard optional facts with ``{% if %}``.
+
+A notice about a complaint names it by ``complaint_reference`` (never its internal
+id) and links to it: ``complaint_url`` is ``<portal_url>/complaints/<reference>``
+(``SES_NOTIFY__PORTAL_URL``), and it is the notice's action unless the notice
+brings its own (an activation link).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -61,7 +67,8 @@ def humanize(value: Any) -> str:
 
 
 class Renderer:
-    def __init__(self) -> None:
+    def __init__(self, portal_url: str) -> None:
+        self._portal_url = portal_url.rstrip("/")
         self._env = Environment(
             loader=PackageLoader("ses_notify", "templates"),
             autoescape=select_autoescape(enabled_extensions=("html",), default=False),
@@ -72,16 +79,26 @@ class Renderer:
         self._env.filters["long_date"] = long_date
         self._env.filters["humanize"] = humanize
 
+    def complaint_url(self, reference: str) -> str:
+        """Where the portal shows the complaint with this reference number."""
+        return f"{self._portal_url}/complaints/{quote(reference, safe='')}"
+
     def render(self, topic: Topic, facts: Mapping[str, Any], reader_name: str) -> RenderedNotice:
+        values = {**facts, "reader_name": reader_name}
+        reference = str(facts.get("complaint_reference", ""))
+        if reference:
+            values["complaint_url"] = self.complaint_url(reference)
+            values.setdefault("action_url", values["complaint_url"])
+            values.setdefault("action_label", f"Open complaint {reference} in SES")
         template = self._env.get_template(f"topics/{topic.value}.txt")
-        context = template.new_context({**facts, "reader_name": reader_name})
+        context = template.new_context(values)
         title = " ".join("".join(template.blocks["subject"](context)).split())
         body = _tidy("".join(template.blocks["body"](context)))
         return RenderedNotice(
             title=title,
             body=body,
-            action_url=str(facts.get("action_url", "")),
-            action_label=str(facts.get("action_label", "")),
+            action_url=str(values.get("action_url", "")),
+            action_label=str(values.get("action_label", "")),
         )
 
     def email(self, notice: RenderedNotice, reader_name: str) -> RenderedEmail:

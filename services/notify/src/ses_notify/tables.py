@@ -69,6 +69,8 @@ complaints = Table(
     Column("complaint_id", String(ID), primary_key=True),
     Column("tenant_id", String(ID), nullable=False),
     Column("company_id", String(ID), nullable=False, index=True),
+    # The name notices give the complaint; NULL until an event carried it.
+    Column("reference_number", String(40), nullable=True),
     Column("status", String(32), nullable=False, server_default=""),
     Column("agency_poc_id", String(ID), nullable=True),
     Column("company_poc_id", String(ID), nullable=True),

@@ -21,6 +21,7 @@ from ses_core.models.complaint_parts import (
 from ses_core.models.enrollment import CompanyEnrollment
 from ses_core.models.information_request import InformationRequest
 from ses_core.models.information_request_parts import (
+    DraftEdit,
     DueDateExtension,
     QuickLook,
     Reminder,
@@ -39,6 +40,7 @@ __all__ = [
     "CompanyEnrollment",
     "Complainant",
     "Complaint",
+    "DraftEdit",
     "DueDateExtension",
     "InformationRequest",
     "Interaction",

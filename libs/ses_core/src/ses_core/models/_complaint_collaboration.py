@@ -48,6 +48,7 @@ class ComplaintCollaboration(ComplaintRecord):
                 due_date=due_date,
                 document_file_ids=document_file_ids,
                 ir_id=ir_id,
+                complaint_reference_number=self.reference_number,
             )
             ir._record_into(self._events)
             self.information_requests.append(ir)

@@ -29,6 +29,8 @@ from ses_core.models.information_request import InformationRequest
 
 class ComplaintRecord(Aggregate):
     id: str
+    reference_number: str
+    """The readable, unique name of the complaint (``complaint_reference``); never changes."""
     tenant_id: str
     company_id: str
     status: ComplaintStatus = Field(default=ComplaintStatus.OPEN, frozen=True)
@@ -58,6 +60,7 @@ class ComplaintRecord(Aggregate):
     def model_post_init(self, context: Any, /) -> None:
         for ir in self.information_requests:
             ir._record_into(self._events)
+            ir._complaint_reference_number = self.reference_number
 
     # -- derived ---------------------------------------------------------------------
 
@@ -88,6 +91,7 @@ class ComplaintRecord(Aggregate):
             event_type(
                 tenant_id=self.tenant_id,
                 complaint_id=self.id,
+                reference_number=self.reference_number,
                 company_id=self.company_id,
                 **stamp(now, by),
                 **fields,

@@ -71,6 +71,7 @@ class Complaint(ComplaintCollaboration):
     def create(
         cls,
         *,
+        reference_number: str,
         tenant_id: str,
         company_id: str,
         complainant: Complainant,
@@ -88,9 +89,17 @@ class Complaint(ComplaintCollaboration):
         complainant_restricted: bool = False,
         complaint_id: str | None = None,
     ) -> Complaint:
-        """Record a new complaint; it starts in preliminary review if asked, else open."""
+        """Record a new complaint; it starts in preliminary review if asked, else open.
+
+        ``reference_number`` is the one the service drew for it (``complaint_reference``).
+        """
         complaint = cls(
             id=complaint_id or new_id(),
+            reference_number=required_text(
+                reference_number,
+                "the complaint's reference number",
+                reason="reference_number_required",
+            ),
             tenant_id=required_id(tenant_id, "the agency"),
             company_id=required_id(company_id, "the company"),
             status=_Status.PENDING_REVIEW if preliminary_review else _Status.OPEN,

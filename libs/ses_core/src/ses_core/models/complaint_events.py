@@ -1,10 +1,11 @@
 """Events of the complaints context, raised by ``Complaint`` and its information requests.
 
-Every event names the complaint, the company and the actor (empty when the system
-acted). ``tenant_id`` is the agency that owns the complaint when the event
-happened. Events carry ids, dates and reasons, never response text or other
-agency-only details beyond what the receiver needs to notify someone: a consumer
-that needs more asks the complaints service.
+Every event names the complaint (its id and its reference number, the name people
+read in notices), the company and the actor (empty when the system acted).
+``tenant_id`` is the agency that owns the complaint when the event happened. Events
+carry ids, dates and reasons, never response text or other agency-only details
+beyond what the receiver needs to notify someone: a consumer that needs more asks
+the complaints service.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ class ComplaintEvent(DomainEvent):
     complaint_id: str
     company_id: str
     actor_id: str = ""
+    reference_number: str = ""
+    """The complaint's reference number (``complaint_reference``); empty only on events
+    published before events carried it."""
 
 
 class InformationRequestEvent(ComplaintEvent):
@@ -160,6 +164,9 @@ class SendBackRequested(InformationRequestEvent):
 class ResponseSentBack(InformationRequestEvent):
     reason: str
     due_date: date
+    previous_due_date: date | None = None
+    """The due date the returned response answered; None only on events published before
+    send-backs recorded it."""
 
 
 class InformationRequestCompleted(InformationRequestEvent):

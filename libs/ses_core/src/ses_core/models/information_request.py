@@ -12,15 +12,26 @@ is enough for the other commands.
 
 Choices where the spec is silent:
 
-- ``original_due_date`` is the due date the company was first given in the
-  current round: set on sending and on each send-back, kept on extensions
-  (every extension is listed in ``extensions``, every send-back in ``send_backs``).
+- ``original_due_date`` is the due date the company was given when the request
+  was sent, kept through extensions and send-backs; each of those moves
+  ``due_date`` only and is recorded with the date it replaced (``extensions``,
+  ``send_backs``), so every due-date change can be listed.
 - Sending a response back turns the submitted response into the company's new
-  draft, so the POC edits it instead of starting over; the quick-look mark is
-  cleared, as it is on every submission.
+  draft (restricted if the response was), so the POC edits it instead of
+  starting over; the quick-look mark is cleared, as it is on every submission.
+- Saving a draft replaces its text and links but changes its files only as the
+  save names them (``DraftEdit``): at most ``UploadPolicy.max_files_per_batch``
+  (25) files added per save, any number in total (DESIGN §2: upload 25, save,
+  repeat). Removing a file that is not on the draft, or adding and removing one
+  file in the same save, is refused.
+- ``restricted`` is kept when a save or a submission leaves it unset: a new
+  draft starts unrestricted, a submission takes the draft's flag. So a
+  restricted response sent back and resubmitted stays restricted unless the POC
+  lifts it. Who may set or lift it is ``ses_core.permissions``'s rule
+  (``Action.RESTRICT_RESPONSE``: the Company POC), not the model's.
 - A submission uses the content given, or else the saved draft; an empty
-  response (no text, file or link) is refused. ``restricted`` defaults to the
-  draft's flag. Text is stored with line breaks as LF, the form that is counted.
+  response (no text, file or link) is refused. Text is stored with line breaks
+  as LF, the form that is counted.
 - While one send-back request awaits the agency, a second one is refused.
 - Marking quick look twice is a no-op and raises no event.
 """
@@ -31,9 +42,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
-from ses_core.errors import PreconditionFailed, ValidationFailed
+from ses_core.errors import PreconditionFailed, UploadRejected, ValidationFailed
 from ses_core.lifecycle._time import eastern_today
 from ses_core.lifecycle.information_request import (
     INFORMATION_REQUEST_MACHINE,
@@ -45,6 +56,7 @@ from ses_core.models import complaint_events as ev
 from ses_core.models._aggregate import Aggregate, stamp
 from ses_core.models._checks import distinct_ids, new_id, required_text
 from ses_core.models.information_request_parts import (
+    DraftEdit,
     DueDateExtension,
     QuickLook,
     Reminder,
@@ -86,6 +98,8 @@ class InformationRequest(Aggregate):
     cancel_reason: str = ""
     canceled_at: datetime | None = None
     completed_at: datetime | None = None
+    # The owning complaint's reference, stamped on every event; the complaint sets it.
+    _complaint_reference_number: str = PrivateAttr(default="")
 
     @classmethod
     def new(
@@ -100,6 +114,7 @@ class InformationRequest(Aggregate):
         due_date: date | None = None,
         document_file_ids: Sequence[str] = (),
         ir_id: str | None = None,
+        complaint_reference_number: str = "",
     ) -> InformationRequest:
         """A new unsent request; a due date given now must already be in the future."""
         # The EDIT guard holds the rule for a draft's due date; a dry run applies it.
@@ -117,6 +132,7 @@ class InformationRequest(Aggregate):
             created_by=by,
             created_at=now,
         )
+        ir._complaint_reference_number = complaint_reference_number
         ir._emit(ev.InformationRequestAdded, now, by, due_date=due_date)
         return ir
 
@@ -225,7 +241,7 @@ class InformationRequest(Aggregate):
         context = _Context(now, new_due_date, reason=reason)
         with self._transition(INFORMATION_REQUEST_MACHINE, _Action.SEND_BACK, context):
             returned = self.responses[-1]
-            self.due_date = self.original_due_date = new_due_date
+            previous, self.due_date = self.due_date, new_due_date
             self.quick_look = None
             self.draft = ResponseDraft(
                 content=returned.content,
@@ -235,10 +251,21 @@ class InformationRequest(Aggregate):
             )
             self.send_backs.append(
                 SendBack(
-                    reason=reason.strip(), due_date=new_due_date, sent_back_by=by, sent_back_at=now
+                    reason=reason.strip(),
+                    due_date=new_due_date,
+                    previous_due_date=previous,
+                    sent_back_by=by,
+                    sent_back_at=now,
                 )
             )
-            self._emit(ev.ResponseSentBack, now, by, reason=reason.strip(), due_date=new_due_date)
+            self._emit(
+                ev.ResponseSentBack,
+                now,
+                by,
+                reason=reason.strip(),
+                due_date=new_due_date,
+                previous_due_date=previous,
+            )
 
     def complete(self, now: datetime, *, by: str) -> None:
         """Accept the response."""
@@ -266,15 +293,25 @@ class InformationRequest(Aggregate):
 
     def save_draft(
         self,
-        content: ResponseContent,
+        edit: DraftEdit,
         now: datetime,
         *,
         by: str,
-        restricted: bool = False,
+        restricted: bool | None = None,
         policy: UploadPolicy | None = None,
     ) -> None:
-        """Replace the company's draft; anyone on the complaint may save one."""
+        """Save the company's draft: new text and links, files added and removed as named.
+
+        ``restricted=None`` keeps the draft's flag (a new draft starts unrestricted).
+        """
         with self._transition(INFORMATION_REQUEST_MACHINE, _Action.SAVE_DRAFT):
+            before = self.draft
+            files = _changed_files(
+                before.content.file_ids if before else (), edit, policy or UploadPolicy()
+            )
+            content = ResponseContent(text=edit.text, file_ids=files, links=edit.links)
+            if restricted is None:
+                restricted = before.restricted if before else False
             self.draft = ResponseDraft(
                 content=_checked(content, policy), restricted=restricted, saved_by=by, saved_at=now
             )
@@ -362,12 +399,47 @@ class InformationRequest(Aggregate):
             event_type(
                 tenant_id=self.tenant_id,
                 complaint_id=self.complaint_id,
+                reference_number=self._complaint_reference_number,
                 company_id=self.company_id,
                 information_request_id=self.id,
                 **stamp(now, by),
                 **fields,
             )
         )
+
+
+def _changed_files(
+    current: Sequence[str], edit: DraftEdit, policy: UploadPolicy
+) -> tuple[str, ...]:
+    """The draft's files after ``edit``: removals first, additions appended in order."""
+    added = distinct_ids(edit.add_file_ids, "a file id")
+    removed = distinct_ids(edit.remove_file_ids, "a file id")
+    limit = policy.max_files_per_batch
+    if len(added) > limit:
+        raise UploadRejected(
+            f"{len(added)} files added in one save; the limit is {limit}: add the first "
+            f"{limit}, save the draft, then add the rest in the next save",
+            reason="too_many_files",
+            count=len(added),
+            limit=limit,
+        )
+    both = [file_id for file_id in removed if file_id in added]
+    if both:
+        raise ValidationFailed(
+            f"File {both[0]} is both added and removed in this save; name it in one list only.",
+            reason="file_added_and_removed",
+            file_id=both[0],
+        )
+    absent = [file_id for file_id in removed if file_id not in current]
+    if absent:
+        raise ValidationFailed(
+            f"File {absent[0]} is not on the draft, so it cannot be removed; check the file "
+            "id against the draft's attachments.",
+            reason="file_not_on_draft",
+            file_id=absent[0],
+        )
+    kept = [file_id for file_id in current if file_id not in removed]
+    return (*kept, *(file_id for file_id in added if file_id not in kept))
 
 
 def _checked(content: ResponseContent, policy: UploadPolicy | None) -> ResponseContent:

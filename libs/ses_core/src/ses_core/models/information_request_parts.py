@@ -22,6 +22,21 @@ class ResponseContent(_Value):
         return not self.text.strip() and not self.file_ids and not self.links
 
 
+class DraftEdit(_Value):
+    """One save of a response draft, as the company user sent it.
+
+    ``text`` and ``links`` are the draft's whole text and links and replace the saved
+    ones. Files change only as named: ``add_file_ids`` joins the draft's files (one
+    upload batch at a time), ``remove_file_ids`` leaves it, so saving the next batch
+    never drops the files saved before.
+    """
+
+    text: str = ""
+    links: tuple[str, ...] = ()
+    add_file_ids: tuple[str, ...] = ()
+    remove_file_ids: tuple[str, ...] = ()
+
+
 class ResponseDraft(_Value):
     content: ResponseContent
     restricted: bool = False
@@ -55,6 +70,9 @@ class DueDateExtension(_Value):
 class SendBack(_Value):
     reason: str
     due_date: date
+    # The due date the returned response answered; None for send-backs recorded before
+    # it was kept.
+    previous_due_date: date | None = None
     sent_back_by: str
     sent_back_at: datetime
 

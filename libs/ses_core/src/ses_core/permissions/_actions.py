@@ -59,6 +59,8 @@ class Action(StrEnum):
     ASSIGN_COMPANY_POC = "assign_company_poc"
     ADD_CONTRIBUTOR = "add_contributor"
     SAVE_RESPONSE_DRAFT = "save_response_draft"
+    VIEW_RESPONSE_DRAFT = "view_response_draft"
+    RESTRICT_RESPONSE = "restrict_response"
     SEND_DRAFT_TO_POC = "send_draft_to_poc"
     SUBMIT_RESPONSE = "submit_response"
     REQUEST_SEND_BACK = "request_send_back"

@@ -26,6 +26,13 @@ Choices where the spec is silent, recorded here because this is where they act:
   was made: a POC later downgraded to View can still read but no longer act.
 - A restricted response is hidden from contributors too, so they can neither
   read nor edit it; reading it is for the POC and the agency.
+- Response drafts are company-side work: the agency never reads one
+  (``VIEW_RESPONSE_DRAFT``), it reads what the POC submits. Company users who may
+  read the complaint read an unrestricted draft; a restricted draft is for the
+  Company POC alone, not even the contributor who wrote it (a draft is marked
+  restricted to keep it from the other company users, its writers included).
+- Marking a draft or response restricted, or lifting the mark
+  (``RESTRICT_RESPONSE``), is the Company POC's decision, like submitting it.
 - Interactions and uploads: the owning agency's POC, Managers and Supervisors;
   on the company side the POC and contributors (the people working the
   complaint).
@@ -160,6 +167,10 @@ PERMISSIONS: Mapping[Action, Grant] = MappingProxyType(
         ),
         A.ADD_CONTRIBUTOR: Grant("add a contributor", company=_COMPANY_POC_ACTS),
         A.SAVE_RESPONSE_DRAFT: Grant("save a response draft", company=_COMPANY_DRAFTS),
+        A.VIEW_RESPONSE_DRAFT: Grant("see a response draft", company=_COMPANY_READS),
+        A.RESTRICT_RESPONSE: Grant(
+            "mark a response restricted or lift the restriction", company=_COMPANY_POC_ACTS
+        ),
         A.SEND_DRAFT_TO_POC: Grant("send a draft to the POC", company=_COMPANY_DRAFTS),
         A.SUBMIT_RESPONSE: Grant("submit a response", company=_COMPANY_POC_ACTS),
         A.REQUEST_SEND_BACK: Grant(

@@ -33,6 +33,7 @@ import typing
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 import annotated_types
 import pydantic_settings
@@ -42,6 +43,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic.fields import FieldInfo
@@ -57,6 +59,7 @@ MIB = 1024 * 1024
 GIB = 1024 * MIB
 
 SERVICES = ("enrollment", "complaints", "files", "notify")
+DEFAULT_PORTAL_URL = "http://localhost:8080"
 
 # = ses_core.platform.messaging.jetstream.EVENTS_MAX_AGE (a test pins them equal; importing
 # it here would load the NATS client into every process that reads settings).
@@ -228,6 +231,9 @@ class NotifySettings(_Group):
 
     ``mail_transport="maildir"`` (embedded default) writes each e-mail as an ``.eml``
     file under ``mail_dir``; ``smtp`` sends through ``smtp_host:smtp_port``.
+    ``portal_url`` is where people open SES in a browser: notices about a complaint
+    link to ``<portal_url>/complaints/<reference number>``. The embedded setup serves
+    no web pages, so its default names a portal running beside it on this machine.
     """
 
     mail_transport: Literal["maildir", "smtp"] = "maildir"
@@ -239,11 +245,24 @@ class NotifySettings(_Group):
     smtp_password: str = ""
     mail_from: str = "SES Notifications <no-reply@ses.local>"
     due_soon_business_days: Annotated[int, Field(ge=0, le=30)] = 3
+    portal_url: str = DEFAULT_PORTAL_URL
+
+    @field_validator("portal_url")
+    @classmethod
+    def _absolute_web_address(cls, value: str) -> str:
+        parsed = urlsplit(value.strip())
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError(
+                "must be the web address of the SES portal, such as https://ses.example.gov"
+            )
+        if parsed.query or parsed.fragment:
+            raise ValueError("must be the portal's address without a query or fragment")
+        return value.strip().rstrip("/")
 
 
 class RetentionSettings(_Group):
     """How long the platform tables of every service database keep rows, and how often the
-    host trims them (``SES_RETENTION__*``). Durations are ISO 8601: ``P7D``, ``PT1H``.
+    host trims them (``SES_RETENTION__*``). Durations are seconds or ISO 8601: ``P7D``, ``PT1H``.
 
     * ``outbox_published`` (7 days): an outbox row is a log of what left the service once
       the broker acknowledged it; the relay never reads it again, so any length is safe.

@@ -45,11 +45,6 @@ from ses_core.platform.messaging import EventCodec
 from ses_core.ports import Clock
 from ses_core.uploads import AttachmentKind, UploadPolicy
 
-"""An IR sent without a due date is due this many business days after the day it is sent
-(US Eastern; weekends and the listed holidays skipped, so it always falls on a business day).
-Fifteen business days is three working weeks, the usual time a regulator gives a company to
-answer a consumer complaint."""
-
 
 @dataclass(frozen=True)
 class Deps:

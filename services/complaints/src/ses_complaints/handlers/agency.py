@@ -19,11 +19,13 @@ from ses_complaints.handlers._base import (
     open_complaint,
     resolve_files,
 )
+from ses_complaints.references import draw_reference_number
+from ses_complaints.repositories import complaint_id_of
 from ses_core.errors import NotFound, PreconditionFailed
 from ses_core.identity import Actor
 from ses_core.lifecycle import CloseReason
 from ses_core.models import AllegedViolation, Complainant, Complaint, NoteKind, ResearchNote
-from ses_core.permissions import Action, Resource, ResourceKind, require
+from ses_core.permissions import Action, Resource, ResourceKind, not_found_for, require
 from ses_core.uploads import AttachmentKind
 
 UNCHANGED: Any = object()
@@ -66,13 +68,15 @@ def create_complaint(deps: Deps, actor: Actor, new: NewComplaint) -> ComplaintSn
         documents = resolve_files(
             deps, uow.session, actor, new.documents, AttachmentKind.COMPLAINT_DOCUMENT, known={}
         )
+        now = deps.now()
         complaint = Complaint.create(
+            reference_number=draw_reference_number(uow.session, actor.tenant_id, now),
             tenant_id=actor.tenant_id,
             company_id=new.company_id,
             complainant=_with_address(new.complainant, new.complainant_address),
             received_date=new.received_date,
             description=new.description,
-            now=deps.now(),
+            now=now,
             by=actor.user_id,
             preliminary_review=new.preliminary_review,
             agency_poc_id=poc,
@@ -88,9 +92,27 @@ def create_complaint(deps: Deps, actor: Actor, new: NewComplaint) -> ComplaintSn
         return Work(deps, actor, uow, complaint, new=True).commit()
 
 
-def get_complaint(deps: Deps, actor: Actor, complaint_id: str) -> ComplaintSnapshot:
-    with open_complaint(deps, actor, complaint_id, read_only=True) as work:
-        return work.snapshot()
+def get_complaint(
+    deps: Deps, actor: Actor, complaint_id: str = "", *, reference_number: str = ""
+) -> ComplaintSnapshot:
+    """The complaint named by its id, or else by its reference number.
+
+    A reference the caller may not read is answered as one never used, naming the
+    reference only: the id behind it is not the caller's to learn.
+    """
+    if complaint_id:
+        with open_complaint(deps, actor, complaint_id, read_only=True) as work:
+            return work.snapshot()
+    missing = not_found_for(actor, Resource(kind=ResourceKind.COMPLAINT, id=reference_number))
+    with deps.sessions.begin() as session:
+        found = complaint_id_of(session, reference_number)
+    if found is None:
+        raise missing
+    try:
+        with open_complaint(deps, actor, found, read_only=True) as work:
+            return work.snapshot()
+    except NotFound:
+        raise missing from None
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,14 @@ may not be known yet; the message says so.
 
 Choices where the spec is silent:
 
-- A restricted draft (a restricted response sent back for updates) stays
-  restricted when saved again, so contributors cannot reach it; the POC decides
-  at submission whether the new response is restricted.
+- A restricted draft (marked by the POC, or a restricted response sent back for
+  updates) stays restricted when saved or submitted without saying otherwise, so
+  contributors cannot reach it; only the POC sets or lifts the mark
+  (``Action.RESTRICT_RESPONSE``).
 - The company-internal comment belongs to the draft: saving replaces it, a
   contributor's note to the POC (SendDraftToPoc) becomes it, submitting clears it.
+- Files join and leave a draft only as a save names them (``DraftEdit``); the
+  batch limit and the rules for removing are the domain's.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from ses_complaints.handlers._base import ComplaintSnapshot, Deps, Work, open_co
 from ses_complaints.handlers.requests import IrResult, request_of
 from ses_core.errors import NotFound, PreconditionFailed
 from ses_core.identity import Actor
-from ses_core.models import InformationRequest, ResponseContent
+from ses_core.models import DraftEdit, InformationRequest
 from ses_core.permissions import Action
 from ses_core.uploads import AttachmentKind
 
@@ -52,10 +55,14 @@ def add_contributor(deps: Deps, actor: Actor, complaint_id: str, user_id: str) -
 
 @dataclass(frozen=True)
 class Draft:
+    """One SaveResponseDraft: ``restricted=None`` keeps the draft's setting."""
+
     text: str = ""
-    files: list[FileRef] = field(default_factory=list)
+    add_files: list[FileRef] = field(default_factory=list)
+    remove_file_ids: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     internal_comment: str = ""
+    restricted: bool | None = None
 
 
 def save_response_draft(
@@ -65,10 +72,17 @@ def save_response_draft(
         ir = request_of(work, ir_id)
         restricted = _draft_restricted(ir)
         work.require(Action.SAVE_RESPONSE_DRAFT, restricted=restricted)
-        files = work.files(draft.files, AttachmentKind.RESPONSE)
-        content = ResponseContent(text=draft.text, file_ids=tuple(files), links=draft.links)
+        if draft.restricted is not None and draft.restricted != restricted:
+            work.require(Action.RESTRICT_RESPONSE)
+        added = work.files(draft.add_files, AttachmentKind.RESPONSE)
+        edit = DraftEdit(
+            text=draft.text,
+            links=draft.links,
+            add_file_ids=tuple(added),
+            remove_file_ids=draft.remove_file_ids,
+        )
         ir.save_draft(
-            content, work.now, by=actor.user_id, restricted=restricted, policy=deps.policy
+            edit, work.now, by=actor.user_id, restricted=draft.restricted, policy=deps.policy
         )
         comment = draft.internal_comment.strip()
         work.extras.set_internal_comment(
@@ -91,8 +105,9 @@ def send_draft_to_poc(
 
 
 def submit_response(
-    deps: Deps, actor: Actor, complaint_id: str, ir_id: str, *, restricted: bool
+    deps: Deps, actor: Actor, complaint_id: str, ir_id: str, *, restricted: bool | None
 ) -> IrResult:
+    """Submit the draft; ``restricted=None`` keeps the draft's setting."""
     with open_complaint(deps, actor, complaint_id) as work:
         work.require(Action.SUBMIT_RESPONSE)
         ir = request_of(work, ir_id)
