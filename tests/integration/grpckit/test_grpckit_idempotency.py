@@ -85,7 +85,7 @@ async def test_the_same_key_with_a_different_request_is_invalid_argument(
     error = await failure(channel, "CreateThing", b"second request", md)
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert error.details() == (
-        "idempotency key key-2 was already used for a different request; "
+        "idempotency key 'key-2' was already used for a different request; "
         "use a new key for a new request."
     )
     assert error_reason(error) == "idempotency_key_reused"

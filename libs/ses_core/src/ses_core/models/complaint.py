@@ -30,7 +30,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ses_core.errors import NotFound, ValidationFailed
+from ses_core.errors import NotFound, ValidationFailed, quote
 from ses_core.lifecycle._time import eastern_today
 from ses_core.lifecycle.complaint import (
     COMPLAINT_MACHINE,
@@ -236,7 +236,8 @@ class Complaint(ComplaintCollaboration):
                 self._emit(ev.ResearchNoteEdited, now, by, note_id=note_id)
                 return
         raise NotFound(
-            f"This complaint has no note {note_id!r}; check the note id.", reason="note_not_found"
+            f"This complaint has no note {quote(note_id)}; check the note id.",
+            reason="note_not_found",
         )
 
     # -- referral ----------------------------------------------------------------------

@@ -19,7 +19,7 @@ from ses_complaints.handlers._base import (
     open_complaint,
     resolve_files,
 )
-from ses_core.errors import NotFound, PreconditionFailed
+from ses_core.errors import NotFound, PreconditionFailed, quote
 from ses_core.identity import Actor
 from ses_core.lifecycle import CloseReason
 from ses_core.models import AllegedViolation, Complainant, Complaint, NoteKind, ResearchNote
@@ -55,7 +55,7 @@ def create_complaint(deps: Deps, actor: Actor, new: NewComplaint) -> ComplaintSn
         company = directory.company(uow.session, new.company_id)
         if company is None:
             raise NotFound(
-                f"There is no company {new.company_id} in the SES directory; find it with "
+                f"There is no company {quote(new.company_id)} in the SES directory; find it with "
                 "SearchCompanies (by NMLS ID, SES Company ID or name), or register it first.",
                 reason="company_not_found",
             )
@@ -176,7 +176,8 @@ def refer_complaint(
             directory.agency_name(work.session, to_agency_id) is None
         ):
             raise NotFound(
-                f"There is no agency {to_agency_id}; check the id of the agency to refer to.",
+                f"There is no agency {quote(to_agency_id)}; check the id of the agency to "
+                "refer to.",
                 reason="agency_not_found",
             )
         work.complaint.refer(to_agency_id, work.now, by=actor.user_id, note=reason)
@@ -253,7 +254,7 @@ def check_agency_poc(session: Session, tenant_id: str, user_id: str) -> None:
     person = directory.person(session, user_id)
     if person is None or person.agency_id != tenant_id:
         raise NotFound(
-            f"There is no user {user_id} in this agency; check the user id (a user created "
+            f"There is no user {quote(user_id)} in this agency; check the user id (a user created "
             "moments ago may take a few seconds to appear).",
             reason="user_not_found",
         )

@@ -25,7 +25,7 @@ from ses_complaints.attachments import FileRef
 from ses_complaints.extras import InternalComment
 from ses_complaints.handlers._base import ComplaintSnapshot, Deps, Work, open_complaint
 from ses_complaints.handlers.requests import IrResult, request_of
-from ses_core.errors import NotFound, PreconditionFailed
+from ses_core.errors import NotFound, PreconditionFailed, quote
 from ses_core.identity import Actor
 from ses_core.models import InformationRequest, ResponseContent
 from ses_core.permissions import Action
@@ -116,7 +116,7 @@ def check_company_manager(session: Session, company_id: str, user_id: str, role:
     person = directory.person(session, user_id)
     if person is None or person.company_id != company_id:
         raise NotFound(
-            f"There is no user {user_id} in this company; check the user id (a user created "
+            f"There is no user {quote(user_id)} in this company; check the user id (a user created "
             "moments ago may take a few seconds to appear).",
             reason="user_not_found",
         )

@@ -6,7 +6,7 @@ from datetime import date
 
 from ses_complaints.attachments import FileRef
 from ses_complaints.handlers._base import ComplaintSnapshot, Deps, Work, open_complaint
-from ses_core.errors import NotFound, PreconditionFailed
+from ses_core.errors import NotFound, PreconditionFailed, quote
 from ses_core.identity import Actor, Side
 from ses_core.models import InformationRequest
 from ses_core.permissions import Action
@@ -20,7 +20,7 @@ def request_of(work: Work, ir_id: str) -> InformationRequest:
     ir = work.complaint.information_request(ir_id)
     if work.actor.side is not Side.AGENCY and not ir.was_sent:
         raise NotFound(
-            f"This complaint has no information request {ir_id!r}; check the request id.",
+            f"This complaint has no information request {quote(ir_id)}; check the request id.",
             reason="information_request_not_found",
         )
     return ir
