@@ -22,6 +22,7 @@ from ses_complaints.handlers._base import (
 from ses_core.errors import NotFound, PreconditionFailed, quote
 from ses_core.identity import Actor
 from ses_core.lifecycle import CloseReason
+from ses_core.limits import TextField, checked_text
 from ses_core.models import AllegedViolation, Complainant, Complaint, NoteKind, ResearchNote
 from ses_core.permissions import Action, Resource, ResourceKind, require
 from ses_core.uploads import AttachmentKind
@@ -238,7 +239,7 @@ def close_complaint(
             share_with_company=shared,
             document_file_ids=list(documents),
         )
-        work.extras.close_notes = closing.notes.strip()
+        work.extras.close_notes = checked_text(TextField.CLOSE_NOTES, closing.notes)
         return work.commit()
 
 

@@ -27,6 +27,7 @@ from ses_complaints.handlers._base import ComplaintSnapshot, Deps, Work, open_co
 from ses_complaints.handlers.requests import IrResult, request_of
 from ses_core.errors import NotFound, PreconditionFailed, quote
 from ses_core.identity import Actor
+from ses_core.limits import TextField, checked_text
 from ses_core.models import InformationRequest, ResponseContent
 from ses_core.permissions import Action
 from ses_core.uploads import AttachmentKind
@@ -70,7 +71,7 @@ def save_response_draft(
         ir.save_draft(
             content, work.now, by=actor.user_id, restricted=restricted, policy=deps.policy
         )
-        comment = draft.internal_comment.strip()
+        comment = checked_text(TextField.INTERNAL_COMMENT, draft.internal_comment)
         work.extras.set_internal_comment(
             ir_id, InternalComment(text=comment, by=actor.user_id, at=work.now) if comment else None
         )
@@ -84,8 +85,9 @@ def send_draft_to_poc(
         ir = request_of(work, ir_id)
         work.require(Action.SEND_DRAFT_TO_POC, restricted=_draft_restricted(ir))
         work.complaint.send_draft_to_poc(ir_id, work.now, by=actor.user_id)
-        if message.strip():
-            note = InternalComment(text=message.strip(), by=actor.user_id, at=work.now)
+        message = checked_text(TextField.DRAFT_NOTE_TO_POC, message)
+        if message:
+            note = InternalComment(text=message, by=actor.user_id, at=work.now)
             work.extras.set_internal_comment(ir_id, note)
         return work.commit(), ir
 

@@ -8,6 +8,7 @@ from ses_complaints.attachments import FileRef
 from ses_complaints.handlers._base import ComplaintSnapshot, Deps, Work, open_complaint
 from ses_core.errors import NotFound, PreconditionFailed, quote
 from ses_core.identity import Actor, Side
+from ses_core.limits import TextField, checked_text
 from ses_core.models import InformationRequest
 from ses_core.permissions import Action
 from ses_core.uploads import AttachmentKind
@@ -82,7 +83,9 @@ def extend_due_date(
         work.require(Action.EXTEND_DUE_DATE)
         ir = request_of(work, ir_id)
         ir.extend_due_date(new_due_date, work.now, by=actor.user_id)
-        work.extras.add_extension_reason(ir_id, reason.strip())
+        work.extras.add_extension_reason(
+            ir_id, checked_text(TextField.DUE_DATE_CHANGE_REASON, reason)
+        )
         return work.commit(), ir
 
 
