@@ -53,3 +53,10 @@ def test_errors_carry_field_metadata_and_retry_delay() -> None:
     assert NotFound("Gone.", metadata={"complaint_id": "C-1"}).metadata == {"complaint_id": "C-1"}
     assert Unavailable("Busy.").retry_after == timedelta(seconds=1)
     assert Unavailable("Use the IdP.", retry_after=None).retry_after is None
+
+
+def test_capped_never_splits_a_character() -> None:
+    message = "é" * 1000  # 2,000 bytes of two-byte characters
+    result = capped(message)
+    assert result == "é" * 510 + "…"
+    assert len(result.encode("utf-8")) <= MAX_MESSAGE_BYTES
