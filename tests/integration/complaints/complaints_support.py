@@ -44,7 +44,7 @@ from ses_core.platform.db import session_factory, was_processed
 from ses_core.platform.runtime import ServiceHost
 from ses_core.platform.settings import Settings
 from ses_core.ports import FixedClock
-from ses_core.testing import eventually, publish_events
+from ses_core.testing import error_reason, eventually, publish_events
 from ses_core.testing.hosting import metadata_for
 
 T = TypeVar("T")
@@ -384,10 +384,7 @@ async def get(h: Harness, complaint_id: str, actor: Actor) -> pb.Complaint:
 
 
 def reason_of(error: grpc.aio.AioRpcError) -> str:
-    for key, value in error.trailing_metadata() or ():
-        if key == "ses-error-reason":
-            return str(value)
-    return ""
+    return error_reason(error) or ""
 
 
 async def gather(*calls: Awaitable[T]) -> Sequence[T]:

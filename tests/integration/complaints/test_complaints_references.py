@@ -100,11 +100,11 @@ async def test_a_complaint_can_be_read_by_its_reference(harness: Harness) -> Non
     # Another agency learns nothing, not even the complaint's id: as for a reference never used.
     other_agency = await h.fails("GetComplaint", by_reference, NJ_MANAGER, NOT_FOUND)
     assert other_agency.details() == (
-        f"There is no complaint {complaint.reference_number} in your agency."
+        f"There is no complaint '{complaint.reference_number}' in your agency."
     )
     unknown = pb.GetComplaintRequest(reference_number="NY-1999-999999")
     never = await h.fails("GetComplaint", unknown, MANAGER, NOT_FOUND)
-    assert never.details() == "There is no complaint NY-1999-999999 in your agency."
+    assert never.details() == "There is no complaint 'NY-1999-999999' in your agency."
     both = pb.GetComplaintRequest(
         complaint_id=complaint.complaint_id, reference_number=complaint.reference_number
     )

@@ -27,10 +27,10 @@ from ses.enrollment.v1 import enrollment_pb2_grpc as pb_grpc
 from ses_core.accounts import ActivationLinkIssued, UserCreated
 from ses_core.identity import Actor, AgencyRole, ComplaintsPermission
 from ses_core.platform.db import outbox_table
-from ses_core.platform.grpc import ERROR_REASON_KEY
 from ses_core.platform.messaging import ProtobufEventCodec
 from ses_core.platform.runtime import ServiceHost
 from ses_core.platform.settings import Settings
+from ses_core.testing import error_reason
 from ses_core.testing.hosting import metadata_for
 from ses_enrollment.settings import EnrollmentSettings
 
@@ -240,10 +240,7 @@ async def rpc_error(call: Awaitable[Any]) -> grpc.aio.AioRpcError:
 
 
 def reason_of(error: grpc.aio.AioRpcError) -> str:
-    for key, value in error.trailing_metadata() or ():
-        if key == ERROR_REASON_KEY:
-            return str(value)
-    return ""
+    return error_reason(error) or ""
 
 
 async def refused(

@@ -9,11 +9,12 @@ from datetime import timedelta
 import grpc
 import pyotp
 import pytest
-from enrollment_support import PASSWORD, AgencyHandle, World, refused, rpc_error
+from enrollment_support import FAST_SETTINGS, PASSWORD, AgencyHandle, World, refused, rpc_error
 
 from ses.enrollment.v1 import enrollment_pb2 as pb
 from ses_core.identity import AgencyRole
 from ses_core.platform.identity import StaticJwks, TokenVerifier
+from ses_core.testing import error_details
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
@@ -81,12 +82,88 @@ async def test_malformed_sign_ins_are_invalid_arguments(
     )
 
 
-async def test_a_code_is_accepted_once(world: World) -> None:
+async def test_a_code_is_accepted_once_and_a_replay_says_to_wait_for_the_next(
+    world: World,
+) -> None:
     agency, secret = await _active_admin(world)
     code = world.code(secret)
     request = pb.SignInRequest(email=agency.admin_email, password=PASSWORD, totp_code=code)
     await world.auth.SignIn(request)
-    await refused(world.auth.SignIn(request), Code.UNAUTHENTICATED, "sign_in_failed")
+    replay = await refused(
+        world.auth.SignIn(request), Code.UNAUTHENTICATED, "totp_code_already_used"
+    )
+    assert "already used" in (replay.details() or "")
+    assert "Wait for your authenticator app to show the next code" in (replay.details() or "")
+    delay = error_details(replay).retry_delay
+    assert delay is not None
+    assert timedelta(0) < delay <= timedelta(seconds=30)
+
+
+async def test_a_replayed_code_gets_the_same_answer_whatever_the_password(
+    world: World,
+) -> None:
+    agency, secret = await _active_admin(world)
+    code = world.code(secret)
+    await world.auth.SignIn(
+        pb.SignInRequest(email=agency.admin_email, password=PASSWORD, totp_code=code)
+    )
+    answers = [
+        await refused(
+            world.auth.SignIn(
+                pb.SignInRequest(email=agency.admin_email, password=password, totp_code=code)
+            ),
+            Code.UNAUTHENTICATED,
+            "totp_code_already_used",
+        )
+        for password in (PASSWORD, "not the password", PASSWORD)
+    ]
+    assert len({answer.details() for answer in answers}) == 1
+    # A replay guesses nothing, so it is not counted: the next right sign-in works.
+    for _ in range(FAST_SETTINGS.lockout_threshold):
+        await refused(
+            world.auth.SignIn(
+                pb.SignInRequest(email=agency.admin_email, password="wrong", totp_code=code)
+            ),
+            Code.UNAUTHENTICATED,
+            "totp_code_already_used",
+        )
+    await world.sign_in(agency.admin_email, secret)
+
+
+async def test_the_code_that_confirmed_the_authenticator_cannot_sign_in(world: World) -> None:
+    agency = await world.create_agency()
+    secret = await world.activate(agency.admin_id)
+    await refused(
+        world.auth.SignIn(
+            pb.SignInRequest(
+                email=agency.admin_email,
+                password=PASSWORD,
+                totp_code=pyotp.TOTP(secret).at(world.clock.now()),
+            )
+        ),
+        Code.UNAUTHENTICATED,
+        "totp_code_already_used",
+    )
+
+
+async def test_an_overlong_email_or_password_gets_a_short_invalid_argument(world: World) -> None:
+    long_email = await refused(
+        world.auth.SignIn(
+            pb.SignInRequest(email="x" * 20_000 + "@a.example", password=PASSWORD, totp_code="1")
+        ),
+        Code.INVALID_ARGUMENT,
+        "email_invalid",
+    )
+    assert len((long_email.details() or "").encode()) < 300
+    long_password = await refused(
+        world.auth.SignIn(
+            pb.SignInRequest(email="a@agency.example", password="p" * 300, totp_code="123456")
+        ),
+        Code.INVALID_ARGUMENT,
+        "text_too_long",
+    )
+    violations = error_details(long_password).field_violations
+    assert [violation.field for violation in violations] == ["password"]
 
 
 async def test_repeated_failures_lock_the_account_until_an_administrator_unlocks_it(

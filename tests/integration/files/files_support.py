@@ -27,6 +27,7 @@ from ses_core.platform.grants import (
 from ses_core.platform.messaging import EVENTS_STREAM, ProtobufEventCodec
 from ses_core.platform.runtime import ServiceHost
 from ses_core.platform.settings import Settings
+from ses_core.testing import error_reason as error_reason
 from ses_core.testing.hosting import metadata_for
 from ses_files.bootstrap import FilesPlugin
 from ses_files.dependencies import FilesDependencies
@@ -68,13 +69,6 @@ async def rpc_error(call: Awaitable[Any]) -> grpc.aio.AioRpcError:
     except grpc.aio.AioRpcError as error:
         return error
     raise AssertionError("the call succeeded, but it should have failed")
-
-
-def error_reason(error: grpc.aio.AioRpcError) -> str | None:
-    for key, value in error.trailing_metadata() or ():
-        if key == "ses-error-reason":
-            return str(value)
-    return None
 
 
 async def _stream(requests: Sequence[files_pb2.UploadChunksRequest]) -> AsyncIterator[Any]:

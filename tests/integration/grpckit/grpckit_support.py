@@ -13,6 +13,7 @@ from typing import Any
 
 import grpc
 import grpc.aio
+from google.protobuf.duration_pb2 import Duration
 
 from ses_core import errors
 from ses_core.platform.grpc import (
@@ -28,19 +29,22 @@ StartServer = Callable[..., Awaitable[tuple[GrpcServer, grpc.aio.Channel]]]
 """``await start_server(**create_server_options)`` → (started server, channel to it)."""
 
 ERRORS_BY_NAME: dict[str, errors.SesError] = {
-    "ValidationFailed": errors.ValidationFailed("The title is empty; give it a title."),
+    "ValidationFailed": errors.ValidationFailed(
+        "The title is empty; give it a title.", reason="title_required", field="thing.title"
+    ),
     "UploadRejected": errors.UploadRejected("a.pdf is too big; zip it.", reason="file_too_large"),
     "InvalidTransition": errors.InvalidTransition("complaint", "CLOSED", "REOPEN"),
     "PreconditionFailed": errors.PreconditionFailed("Enroll the company first."),
     "PermissionDenied": errors.PermissionDenied("Only the POC may submit this response."),
     "Unauthenticated": errors.Unauthenticated("Wrong code; try again."),
-    "NotFound": errors.NotFound("Complaint C-1 does not exist."),
+    "NotFound": errors.NotFound("Complaint C-1 does not exist.", metadata={"complaint_id": "C-1"}),
     "AlreadyExists": errors.AlreadyExists("Company 123 is already registered."),
     "LimitExceeded": errors.LimitExceeded("Too many attempts; wait 15 minutes."),
     "Unavailable": errors.Unavailable("The broker is down; retry shortly."),
 }
 
 SECRET_TEXT = "postgres password is hunter2"
+LONG_MESSAGE = "Ünïcode " * 1000  # 9 KB of UTF-8, two-byte characters included
 
 
 def method(name: str) -> str:
@@ -74,7 +78,15 @@ class ThingServicer:
         name = request.decode()
         if name in ERRORS_BY_NAME:
             raise ERRORS_BY_NAME[name]
+        if name == "long":
+            raise errors.ValidationFailed(LONG_MESSAGE, reason="too_long", field="text")
         raise RuntimeError(SECRET_TEXT)
+
+    async def Parse(self, request: Duration, context: Any) -> bytes:
+        return str(request.seconds).encode()
+
+    async def ParseStream(self, requests: AsyncIterator[Duration], context: Any) -> bytes:
+        return str(sum([request.seconds async for request in requests])).encode()
 
     async def ListThings(self, request: bytes, context: Any) -> AsyncIterator[bytes]:
         yield b"first"
@@ -96,6 +108,12 @@ class ThingServicer:
             "Fail": grpc.unary_unary_rpc_method_handler(self.Fail),
             "ListThings": grpc.unary_stream_rpc_method_handler(self.ListThings),
             "UploadThings": grpc.stream_unary_rpc_method_handler(self.UploadThings),
+            "Parse": grpc.unary_unary_rpc_method_handler(
+                self.Parse, request_deserializer=Duration.FromString
+            ),
+            "ParseStream": grpc.stream_unary_rpc_method_handler(
+                self.ParseStream, request_deserializer=Duration.FromString
+            ),
         }
         generic = grpc.method_handlers_generic_handler(SERVICE, handlers)
         return ServiceRegistration(

@@ -13,17 +13,17 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from grpckit_support import StartServer, actor_json, call, failure, metadata, trailing
+from grpckit_support import StartServer, actor_json, call, failure, metadata
 
 from ses_core.errors import Unauthenticated
 from ses_core.identity import Actor
 from ses_core.platform.grpc import (
-    ERROR_REASON_KEY,
     acting_as,
     current_actor,
     current_actor_or_none,
 )
 from ses_core.platform.identity import KeyRing, SigningKey, TokenIssuer
+from ses_core.testing import error_reason
 
 pytestmark = pytest.mark.integration
 
@@ -57,7 +57,7 @@ async def _refusal(start_server: StartServer, token: str | None) -> tuple[str, s
     _, channel = await start_server()
     error = await failure(channel, "WhoAmI", md=metadata(token))
     assert error.code() == grpc.StatusCode.UNAUTHENTICATED
-    return str(trailing(error, ERROR_REASON_KEY)), str(error.details())
+    return str(error_reason(error)), str(error.details())
 
 
 async def test_a_valid_token_reaches_the_handler_as_the_actor(

@@ -11,12 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
-from grpckit_support import StartServer, ThingServicer, call, failure, metadata, trailing
+from grpckit_support import StartServer, ThingServicer, call, failure, metadata
 from sqlalchemy import Engine, func, select
 
 from ses_core.identity import Actor
 from ses_core.platform.grpc import (
-    ERROR_REASON_KEY,
     REPLAY_KEY,
     Claim,
     ClaimOutcome,
@@ -24,6 +23,7 @@ from ses_core.platform.grpc import (
     IdempotencyStore,
 )
 from ses_core.platform.identity import TokenIssuer
+from ses_core.testing import error_reason
 from ses_core.testing.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -85,10 +85,10 @@ async def test_the_same_key_with_a_different_request_is_invalid_argument(
     error = await failure(channel, "CreateThing", b"second request", md)
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert error.details() == (
-        "idempotency key key-2 was already used for a different request; "
+        "idempotency key 'key-2' was already used for a different request; "
         "use a new key for a new request."
     )
-    assert trailing(error, ERROR_REASON_KEY) == "idempotency_key_reused"
+    assert error_reason(error) == "idempotency_key_reused"
     assert servicer.created == 1
 
 
@@ -191,7 +191,7 @@ async def test_an_unprintable_key_is_invalid_argument(
     md = metadata(issuer.issue_access(manager, "ses").token, key="k" * 256)
     error = await failure(channel, "CreateThing", b"x", md)
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert trailing(error, ERROR_REASON_KEY) == "idempotency_key_invalid"
+    assert error_reason(error) == "idempotency_key_invalid"
 
 
 def test_keys_expire_after_the_retention_period(engine: Engine) -> None:

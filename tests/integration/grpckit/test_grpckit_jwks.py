@@ -11,11 +11,10 @@ from typing import Any
 
 import grpc
 import pytest
-from grpckit_support import StartServer, actor_json, call, failure, metadata, trailing
+from grpckit_support import StartServer, actor_json, call, failure, metadata
 
 from ses_core.errors import Unavailable
 from ses_core.identity import Actor
-from ses_core.platform.grpc import ERROR_REASON_KEY
 from ses_core.platform.identity import (
     KeyRing,
     OidcJwks,
@@ -25,6 +24,7 @@ from ses_core.platform.identity import (
     verifier_from_settings,
 )
 from ses_core.platform.settings import IdentitySettings
+from ses_core.testing import error_reason
 
 pytestmark = pytest.mark.integration
 
@@ -98,7 +98,7 @@ async def test_rotation_keeps_the_previous_key_valid_and_drops_the_one_before(
     assert await call(channel, "WhoAmI", md=metadata(issuer.issue_access(manager, "ses").token))
     error = await failure(channel, "WhoAmI", md=metadata(token_1))
     assert error.code() == grpc.StatusCode.UNAUTHENTICATED
-    assert trailing(error, ERROR_REASON_KEY) == "token_key_unknown"
+    assert error_reason(error) == "token_key_unknown"
 
 
 async def test_unknown_kids_do_not_refetch_more_often_than_the_minimum_interval(
@@ -135,7 +135,7 @@ async def test_one_setting_switches_verification_to_an_external_oidc_issuer(
     assert actor_json(await call(channel, "WhoAmI", md=metadata(token)))["user_id"] == "u-manager"
     embedded = TokenIssuer(ring, "urn:ses:identity").issue_access(manager, "ses").token
     error = await failure(channel, "WhoAmI", md=metadata(embedded))
-    assert trailing(error, ERROR_REASON_KEY) == "token_issuer_wrong"
+    assert error_reason(error) == "token_issuer_wrong"
 
 
 async def test_a_discovery_document_for_another_issuer_is_not_trusted(site: JsonSite) -> None:
@@ -157,4 +157,4 @@ async def test_an_unreachable_jwks_is_unavailable_not_unauthenticated(
     _, channel = await start_server(verifier=verifier)
     error = await failure(channel, "WhoAmI", md=metadata(issuer.issue_access(manager, "ses").token))
     assert error.code() == grpc.StatusCode.UNAVAILABLE
-    assert trailing(error, ERROR_REASON_KEY) == "jwks_unavailable"
+    assert error_reason(error) == "jwks_unavailable"

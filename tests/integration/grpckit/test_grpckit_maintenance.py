@@ -6,12 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
-from grpckit_support import StartServer, ThingServicer, call, failure, metadata, trailing
+from grpckit_support import StartServer, ThingServicer, call, failure, metadata
 
 from ses_core.calendar import MaintenanceWindow
 from ses_core.identity import Actor
-from ses_core.platform.grpc import ERROR_REASON_KEY, FixedMaintenanceSchedule
+from ses_core.platform.grpc import FixedMaintenanceSchedule
 from ses_core.platform.identity import TokenIssuer
+from ses_core.testing import error_details, error_reason
 
 pytestmark = pytest.mark.integration
 
@@ -43,8 +44,23 @@ async def test_a_mutating_call_is_unavailable_naming_the_end_in_eastern_time(
         f"SES is in maintenance until {in_eastern_time}; reads keep working, "
         "try this change again after that."
     )
-    assert trailing(error, ERROR_REASON_KEY) == "maintenance"
+    assert error_reason(error) == "maintenance"
     assert servicer.created == 0
+
+
+async def test_maintenance_tells_clients_to_retry_when_the_window_ends(
+    start_server: StartServer, issuer: TokenIssuer, manager: Actor
+) -> None:
+    end = datetime(2031, 1, 15, 11, 30, tzinfo=UTC)
+    _, channel = await start_server(maintenance=FixedMaintenanceSchedule([_window_now(end)]))
+    token = issuer.issue_access(manager, "ses").token
+    before = datetime.now(UTC)
+    error = await failure(channel, "CreateThing", b"x", metadata(token))
+    after = datetime.now(UTC)
+    details = error_details(error)
+    assert details.retry_delay is not None
+    assert end - after <= details.retry_delay <= end - before
+    assert details.metadata == {"maintenance_ends_at": "2031-01-15T11:30:00+00:00"}
 
 
 async def test_reads_keep_working_during_maintenance(

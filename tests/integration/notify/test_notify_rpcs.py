@@ -26,7 +26,7 @@ from notify_support import (
 
 from ses.notify.v1 import notify_pb2 as pb
 from ses_core.platform.db import sqlite_url
-from ses_core.testing import NatsServerProcess, PostgresCluster, eventually
+from ses_core.testing import NatsServerProcess, PostgresCluster, error_reason, eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
@@ -107,9 +107,7 @@ async def _error(call: Any) -> grpc.aio.AioRpcError:
 
 
 def _reason(error: grpc.aio.AioRpcError) -> str | None:
-    return next(
-        (str(v) for k, v in error.trailing_metadata() or () if k == "ses-error-reason"), None
-    )
+    return error_reason(error)
 
 
 # -- inbox -------------------------------------------------------------------------------------

@@ -145,7 +145,7 @@ def test_finding_users_by_id_and_email(enrolled: CompanyAccount) -> None:
         enrolled.user("zed")
     assert (missing.value.reason, missing.value.message) == (
         "user_not_found",
-        "There is no user zed for your company.",
+        "There is no user 'zed' for your company.",
     )
 
 

@@ -15,6 +15,7 @@ from ses_core.accounts import (
     CompanySource,
     parse_company_query,
 )
+from ses_core.errors import ValidationFailed
 
 NOW = datetime(2025, 3, 3, 15, 0, tzinfo=UTC)
 ACME = Company.register(
@@ -65,3 +66,25 @@ def test_the_query_shape_decides_what_is_searched(
 )
 def test_matches_is_the_reference_search_behaviour(query: str, found: bool) -> None:
     assert parse_company_query(query).matches(ACME) is found
+
+
+def test_a_search_of_twenty_words_is_accepted_and_of_twenty_one_refused_naming_the_field() -> None:
+    assert len(parse_company_query(" ".join(["acme"] * 20)).terms) == 20
+    with pytest.raises(ValidationFailed) as refused:
+        parse_company_query(" ".join(["acme"] * 21))
+    assert refused.value.reason == "search_too_many_terms"
+    assert refused.value.field == "query"
+    assert "the limit is 20" in refused.value.message
+
+
+@pytest.mark.parametrize("size", [201, 3 * 1024 * 1024])
+def test_a_search_longer_than_two_hundred_characters_is_refused_naming_the_limit(
+    size: int,
+) -> None:
+    assert parse_company_query("a" * 200).terms == ("a" * 200,)
+    with pytest.raises(ValidationFailed) as refused:
+        parse_company_query("a" * size)
+    assert refused.value.reason == "text_too_long"
+    assert refused.value.field == "query"
+    assert "the limit is 200" in refused.value.message
+    assert len(refused.value.message) < 200

@@ -58,3 +58,19 @@ def test_a_code_must_be_six_digits(code: str) -> None:
 
 def test_blanks_inside_a_code_are_ignored() -> None:
     assert totp.normalized_code(" 123 456 ") == "123456"
+
+
+def test_a_used_code_is_recognised_as_a_replay_and_a_fresh_one_is_not() -> None:
+    secret = totp.new_secret()
+    step = totp.matching_step(secret, totp.code_at(secret, AT), AT)
+    assert step is not None
+    used = totp.code_at(secret, AT)
+    later = AT + timedelta(seconds=30)
+    assert totp.was_used(secret, used, later, last_used=step)
+    assert not totp.was_used(secret, totp.code_at(secret, later), later, last_used=step)
+    assert not totp.was_used(secret, used, AT, last_used=None)
+    assert not totp.was_used(secret, "000000" if used != "000000" else "111111", AT, last_used=step)
+
+
+def test_the_next_code_comes_at_the_next_thirty_second_boundary() -> None:
+    assert totp.seconds_to_next_step(AT) == 15

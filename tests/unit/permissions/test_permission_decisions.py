@@ -189,9 +189,11 @@ def test_not_found_wording_per_side() -> None:
     unnamed = Resource(kind=ResourceKind.INFORMATION_REQUEST, tenant_id="T1")
 
     assert not_found_for(MANAGER, COMPLAINT).message == (
-        "There is no complaint CMP-1 in your agency."
+        "There is no complaint 'CMP-1' in your agency."
     )
-    assert not_found_for(POC, COMPLAINT).message == "There is no complaint CMP-1 for your company."
+    assert (
+        not_found_for(POC, COMPLAINT).message == "There is no complaint 'CMP-1' for your company."
+    )
     assert not_found_for(Actor.platform_operator("p"), unnamed).message == (
         "There is no such information request."
     )

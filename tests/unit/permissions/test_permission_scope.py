@@ -77,7 +77,7 @@ def test_another_companys_account_is_hidden_from_its_admin_peers(action: Action)
     with pytest.raises(NotFound) as raised:
         require(other_admin, action, company)
 
-    assert raised.value.message == "There is no company C1 for your company."
+    assert raised.value.message == "There is no company 'C1' for your company."
 
 
 def test_hidden_complaint_raises_not_found_worded_like_a_genuine_miss() -> None:
@@ -87,7 +87,7 @@ def test_hidden_complaint_raises_not_found_worded_like_a_genuine_miss() -> None:
         require(outsider, Action.CLOSE_COMPLAINT, COMPLAINT)
 
     assert raised.value.reason == "not_found"
-    assert raised.value.message == "There is no complaint CMP-1 in your agency."
+    assert raised.value.message == "There is no complaint 'CMP-1' in your agency."
 
 
 def test_another_users_notifications_are_hidden() -> None:

@@ -7,6 +7,8 @@ import ses_core.sdk as sdk
 EXPECTED = {
     "CHANNEL_OPTIONS",
     "DEFAULT_CHUNK_BYTES",
+    "ErrorDetails",
+    "FieldViolation",
     "AsyncFilesClient",
     "FilesClient",
     "ProgressCallback",

@@ -163,3 +163,12 @@ def test_malformed_links_are_rejected(url: str) -> None:
 
 def test_link_and_text_errors_are_ses_errors() -> None:
     assert isinstance(link_rejection("http://x.com"), SesError)
+
+
+def test_text_and_link_errors_name_their_request_field() -> None:
+    policy = UploadPolicy()
+    with pytest.raises(ValidationFailed) as long_text:
+        policy.check_response_text("x" * 4001)
+    with pytest.raises(ValidationFailed) as plain_link:
+        policy.check_link("http://files.example.com/a")
+    assert (long_text.value.field, plain_link.value.field) == ("text", "file_sharing_links")

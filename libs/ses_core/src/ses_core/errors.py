@@ -4,12 +4,60 @@ Every error carries a machine-readable ``reason`` (snake_case, stable, safe to
 branch on) and a ``message``: one sentence a person can act on. ``kind`` says
 which family the error belongs to; the gRPC kit maps kinds to status codes, so
 the domain never imports a transport.
+
+What clients receive besides the sentence (the gRPC kit turns them into the
+standard ``google.rpc`` error details, AIP-193):
+
+* ``field``: the request field at fault, as a dotted path of proto field names
+  (``description``, ``details.complainant.email``); set by the checks that know
+  it, it becomes a ``BadRequest`` field violation;
+* ``metadata``: ids involved (``{"complaint_id": "..."}``), short strings that a
+  program may use; they become ``ErrorInfo.metadata``;
+* ``retry_after``: how long to wait before a retry can succeed; it becomes
+  ``RetryInfo``. ``Unavailable`` sets one second unless told otherwise.
+
+``details`` keeps any other facts for Python callers (sizes, limits, positions);
+they do not travel.
+
+Messages never repeat a caller's input whole: ``quote`` shows at most a short
+prefix of it, so that a 20 KB e-mail address makes a 100-byte sentence, not a
+20 KB one. ``MAX_MESSAGE_BYTES`` (1 KiB) is the ceiling every message is held to;
+``capped`` cuts a longer one with an ellipsis, as a last resort.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
+
+MAX_MESSAGE_BYTES = 1024
+QUOTE_LIMIT = 64
+ELLIPSIS = "…"
+DEFAULT_RETRY_AFTER = timedelta(seconds=1)
+
+
+def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """``value`` as a quoted literal for a message, cut to ``limit`` characters + "…".
+
+    Control characters are escaped (as ``repr`` does), so a quoted value can
+    neither break a line nor hide in the sentence.
+    """
+    text = str(value)
+    if len(text) > limit:
+        text = text[:limit] + ELLIPSIS
+    return repr(text)
+
+
+def capped(message: str, max_bytes: int = MAX_MESSAGE_BYTES) -> str:
+    """``message`` if it fits in ``max_bytes`` of UTF-8, else its longest prefix that
+    fits together with a trailing "…" (never splitting a character)."""
+    encoded = message.encode("utf-8")
+    if len(encoded) <= max_bytes:
+        return message
+    room = max_bytes - len(ELLIPSIS.encode("utf-8"))
+    return encoded[:room].decode("utf-8", "ignore") + ELLIPSIS
 
 
 class ErrorKind(StrEnum):
@@ -31,10 +79,22 @@ class SesError(Exception):
     kind: ClassVar[ErrorKind] = ErrorKind.PRECONDITION
     default_reason: ClassVar[str] = "ses_error"
 
-    def __init__(self, message: str, *, reason: str | None = None, **details: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str | None = None,
+        field: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        retry_after: timedelta | None = None,
+        **details: Any,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.reason = reason or self.default_reason
+        self.field = field
+        self.metadata: dict[str, str] = dict(metadata or {})
+        self.retry_after = retry_after
         self.details: dict[str, Any] = details
 
     def __repr__(self) -> str:
@@ -70,13 +130,14 @@ class InvalidTransition(SesError):
         *,
         reason: str | None = None,
         message: str | None = None,
+        metadata: Mapping[str, str] | None = None,
     ) -> None:
         allowed_text = ", ".join(sorted(allowed)) if allowed else "nothing (final state)"
         text = message or (
             f"Cannot {action.lower().replace('_', ' ')} a {machine} that is "
             f"{state.lower().replace('_', ' ')}; allowed from this state: {allowed_text}."
         )
-        super().__init__(text, reason=reason)
+        super().__init__(text, reason=reason, metadata=metadata)
         self.machine = machine
         self.state = state
         self.action = action
@@ -126,13 +187,27 @@ class LimitExceeded(SesError):
 
 
 class Unavailable(SesError):
-    """The system cannot take the request now (maintenance window, broker down)."""
+    """The system cannot take the request now (maintenance window, broker down).
+
+    A retry is expected to help after ``retry_after`` (one second unless said);
+    pass ``retry_after=None`` when waiting will not help.
+    """
 
     kind = ErrorKind.UNAVAILABLE
     default_reason = "unavailable"
 
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: timedelta | None = DEFAULT_RETRY_AFTER,
+        **options: Any,
+    ) -> None:
+        super().__init__(message, retry_after=retry_after, **options)
+
 
 __all__ = [
+    "MAX_MESSAGE_BYTES",
     "AlreadyExists",
     "ErrorKind",
     "InvalidTransition",
@@ -145,4 +220,6 @@ __all__ = [
     "Unavailable",
     "UploadRejected",
     "ValidationFailed",
+    "capped",
+    "quote",
 ]

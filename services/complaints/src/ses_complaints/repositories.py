@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ses_complaints import tables as t
 from ses_complaints.extras import ComplaintExtras
-from ses_core.errors import NotFound
+from ses_core.errors import NotFound, quote
 from ses_core.models import Complaint, InformationRequest
 from ses_core.platform.db import AggregateTracker, TenantScopedRepository
 
@@ -97,7 +97,9 @@ class ComplaintRepository(TenantScopedRepository[Complaint]):
         )
         found = self._load_one(statement.with_for_update() if lock else statement)
         if found is None:
-            raise NotFound(f"There is no complaint {aggregate_id}.", reason="complaint_not_found")
+            raise NotFound(
+                f"There is no complaint {quote(aggregate_id)}.", reason="complaint_not_found"
+            )
         self._handed_out[found.id] = found
         return found
 

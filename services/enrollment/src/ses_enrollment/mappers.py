@@ -21,7 +21,7 @@ from ses_core.accounts import (
     RowError,
     UserStatus,
 )
-from ses_core.errors import ValidationFailed
+from ses_core.errors import ValidationFailed, quote
 from ses_enrollment.enums import from_proto, to_proto
 from ses_enrollment.handlers.agencies import NewUser
 from ses_enrollment.handlers.auth import TokenPair
@@ -218,7 +218,7 @@ def profile_values(request: pb.RegisterCompanyRequest) -> dict[str, Any]:
 def address(message: common_pb2.Address) -> Address:
     if message.country_code.strip().upper() not in ("", "US"):
         raise ValidationFailed(
-            f"SES keeps US addresses only; {message.country_code!r} is not US. Leave "
+            f"SES keeps US addresses only; {quote(message.country_code)} is not US. Leave "
             "country_code empty or set it to US.",
             reason="country_not_us",
         )

@@ -17,6 +17,7 @@ from ses_core.errors import ValidationFailed
 
 ISSUER = "SES"
 DRIFT_STEPS = 1
+STEP_SECONDS = 30
 
 
 def new_secret() -> str:
@@ -50,6 +51,24 @@ def matching_step(secret: str, code: str, at: datetime, *, after: int | None = N
         if hmac.compare_digest(totp.generate_otp(step), code):
             return step
     return None
+
+
+def was_used(secret: str, code: str, at: datetime, *, last_used: int | None) -> bool:
+    """Whether ``code`` is the code of an accepted step near ``at`` that was already used
+    (at or before ``last_used``): a replay, as opposed to a wrong code."""
+    if last_used is None:
+        return False
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(at)
+    return any(
+        hmac.compare_digest(totp.generate_otp(step), code)
+        for step in range(current - DRIFT_STEPS, min(current + DRIFT_STEPS, last_used) + 1)
+    )
+
+
+def seconds_to_next_step(at: datetime) -> float:
+    """How long until authenticators show their next code."""
+    return STEP_SECONDS - at.timestamp() % STEP_SECONDS
 
 
 def code_at(secret: str, at: datetime) -> str:

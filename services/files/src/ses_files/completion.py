@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ses_core.errors import NotFound, PreconditionFailed, ValidationFailed
+from ses_core.errors import NotFound, PreconditionFailed, ValidationFailed, quote
 from ses_core.identity import Actor
 from ses_files.dependencies import FilesDependencies
 from ses_files.handlers import reclaim, visible_upload
@@ -120,8 +120,8 @@ def _selected(files: list[StoredFile], command: CompleteUpload) -> list[StoredFi
     unknown = [file_id for file_id in command.file_ids if file_id not in by_id]
     if unknown:
         raise NotFound(
-            f"Upload {command.upload_id} has no file {', '.join(unknown)}; complete only files "
-            "it declared (GetUploadStatus lists them).",
+            f"Upload {quote(command.upload_id)} has no file {quote(', '.join(unknown))}; "
+            "complete only files it declared (GetUploadStatus lists them).",
             reason="file_not_declared",
         )
     return [by_id[file_id] for file_id in dict.fromkeys(command.file_ids)]

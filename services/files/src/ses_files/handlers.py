@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ses_core.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationFailed
+from ses_core.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationFailed, quote
 from ses_core.identity import Actor
 from ses_core.permissions import Resource, ResourceKind, not_found_for
 from ses_core.platform.grants import FileGrantAction
@@ -174,8 +174,8 @@ def visible_upload(uow: FilesUnitOfWork, actor: Actor, upload_id: str) -> Upload
     upload = uow.uploads.find(upload_id) if upload_id else None
     if upload is None or not upload.visible_to(actor):
         raise NotFound(
-            f"There is no upload {upload_id or '(empty id)'} of yours; start one with "
-            "StartUpload, or check the upload id.",
+            f"There is no upload {quote(upload_id) if upload_id else '(empty id)'} of yours; "
+            "start one with StartUpload, or check the upload id.",
             reason="upload_not_found",
         )
     return upload

@@ -24,7 +24,7 @@ import functools
 from collections.abc import AsyncIterator, Mapping
 
 from ses.files.v1 import files_pb2
-from ses_core.errors import NotFound, PreconditionFailed, UploadRejected, ValidationFailed
+from ses_core.errors import NotFound, PreconditionFailed, UploadRejected, ValidationFailed, quote
 from ses_core.identity import Actor
 from ses_core.uploads import format_size
 from ses_files import repositories
@@ -78,7 +78,8 @@ class ChunkReceiver:
         if request.upload_id != self._upload.id:
             raise ValidationFailed(
                 f"This stream carries chunks of upload {self._upload.id}, but a chunk names "
-                f"upload {request.upload_id or '(empty)'}; send each upload on its own stream.",
+                f"upload {quote(request.upload_id) if request.upload_id else '(empty)'}; send "
+                "each upload on its own stream.",
                 reason="mixed_uploads",
             )
         target = self._targets.get(request.file_id)

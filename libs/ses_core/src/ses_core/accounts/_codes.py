@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from ses_core.errors import ValidationFailed
+from ses_core.errors import ValidationFailed, quote
 
 COMPANY_ID_PREFIX = "SES-"
 _COMPANY_ID = re.compile(r"SES-([0-9]{6,})")
@@ -55,7 +55,7 @@ def check_company_id(value: str) -> str:
     match = _COMPANY_ID.fullmatch(candidate)
     if match is None or int(match.group(1)) == 0:
         raise ValidationFailed(
-            f"{value.strip()!r} is not an SES Company ID; it looks like SES-000123.",
+            f"{quote(value.strip())} is not an SES Company ID; it looks like SES-000123.",
             reason="company_id_invalid",
         )
     return candidate
@@ -70,7 +70,7 @@ def check_nmls_id(value: str) -> str:
     candidate = value.strip()
     if not _NMLS_ID.fullmatch(candidate) or int(candidate) == 0:
         raise ValidationFailed(
-            f"{candidate!r} is not an NMLS ID; an NMLS ID is a whole number of up to 10 "
+            f"{quote(candidate)} is not an NMLS ID; an NMLS ID is a whole number of up to 10 "
             "digits, such as 123456, with no letters, spaces or decimal point.",
             reason="nmls_id_invalid",
         )
@@ -81,7 +81,7 @@ def check_agency_code(value: str) -> str:
     candidate = value.strip().upper()
     if not _AGENCY_CODE.fullmatch(candidate):
         raise ValidationFailed(
-            f"{value.strip()!r} is not an agency code; use 2 to 16 letters, digits and "
+            f"{quote(value.strip())} is not an agency code; use 2 to 16 letters, digits and "
             "hyphens, starting with a letter, such as NY-DFS.",
             reason="agency_code_invalid",
         )
@@ -92,7 +92,7 @@ def check_state_code(value: str) -> str:
     candidate = value.strip().upper()
     if candidate not in USPS_STATE_CODES:
         raise ValidationFailed(
-            f"{value.strip()!r} is not a US state; use its two-letter USPS code, such as NY.",
+            f"{quote(value.strip())} is not a US state; use its two-letter USPS code, such as NY.",
             reason="state_code_invalid",
         )
     return candidate
@@ -108,7 +108,8 @@ def check_postal_code(value: str) -> str:
             else ""
         )
         raise ValidationFailed(
-            f"{candidate!r} is not a ZIP code; write 5 digits (02134) or ZIP+4 (02134-1234).{hint}",
+            f"{quote(candidate)} is not a ZIP code; write 5 digits (02134) or ZIP+4 "
+            f"(02134-1234).{hint}",
             reason="postal_code_invalid",
         )
     five, four = match.groups()

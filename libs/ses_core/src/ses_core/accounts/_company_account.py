@@ -50,7 +50,7 @@ from ses_core.accounts._kinds import CompanyContactType
 from ses_core.accounts._tasks import OutstandingTask, outstanding_tasks
 from ses_core.accounts._text import single_line
 from ses_core.accounts._users import UserRecord
-from ses_core.errors import AlreadyExists, NotFound, PreconditionFailed, ValidationFailed
+from ses_core.errors import AlreadyExists, NotFound, PreconditionFailed, ValidationFailed, quote
 from ses_core.identity import ComplaintsPermission
 from ses_core.lifecycle._time import require_aware
 from ses_core.models import Aggregate
@@ -97,7 +97,9 @@ class CompanyAccount(Aggregate):
         for user in self.users:
             if user.id == user_id:
                 return user
-        raise NotFound(f"There is no user {user_id} for your company.", reason="user_not_found")
+        raise NotFound(
+            f"There is no user {quote(user_id)} for your company.", reason="user_not_found"
+        )
 
     def find_user_by_email(self, email: str) -> CompanyUser | None:
         key = email_key(email)

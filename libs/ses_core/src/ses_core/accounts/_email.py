@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 
-from ses_core.errors import ValidationFailed
+from ses_core.errors import ValidationFailed, quote
 
 MAX_EMAIL_LENGTH = 254
 MAX_LOCAL_PART_LENGTH = 64
@@ -79,7 +79,7 @@ def _domain_problem(domain: str) -> str | None:
                 "hyphens, not starting or ending with a hyphen"
             )
     if not _TOP_LEVEL.fullmatch(labels[-1]):
-        return f"{labels[-1]!r} is not a top-level domain such as com or org"
+        return f"{quote(labels[-1])} is not a top-level domain such as com or org"
     return None
 
 
@@ -95,7 +95,7 @@ def check_email_address(value: str, *, what: str = "") -> str:
     """
     problem = email_problem(value)
     if problem is not None:
-        subject = f"{what} {value.strip()!r}" if what else repr(value.strip())
+        subject = f"{what} {quote(value.strip())}" if what else quote(value.strip())
         raise ValidationFailed(
             f"{subject[0].upper()}{subject[1:]} is not a valid e-mail address: {problem}; "
             "write it as name@example.com.",

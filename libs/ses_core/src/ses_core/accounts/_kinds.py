@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from ses_core.errors import ValidationFailed
+from ses_core.errors import ValidationFailed, quote
 
 
 class CompanyKind(StrEnum):
@@ -24,7 +24,7 @@ def parse_company_kind(value: str) -> CompanyKind:
     except ValueError:
         allowed = ", ".join(kind.value for kind in CompanyKind)
         raise ValidationFailed(
-            f"{value.strip()!r} is not a company kind; use one of {allowed}.",
+            f"{quote(value.strip())} is not a company kind; use one of {allowed}.",
             reason="kind_invalid",
         ) from None
 

@@ -6,6 +6,11 @@ case) is an SES Company ID, a number is an NMLS ID, anything else is a name
 search in which every word must occur (ignoring case) in the legal name or a
 trade name. A blank query lists the whole directory. ``matches`` is the
 reference behaviour that repositories reproduce in SQL.
+
+A query is bounded (``ses_core.limits``): at most 200 characters once blanks are
+collapsed and at most ``MAX_SEARCH_TERMS`` (20) words, each of which becomes a
+condition of the SQL query; a longer one is refused with INVALID_ARGUMENT naming
+the ``query`` field. No company name needs more.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pydantic import BaseModel, ConfigDict
 from ses_core.accounts._codes import check_company_id, check_nmls_id, is_company_id
 from ses_core.accounts._company import Company
 from ses_core.errors import ValidationFailed
+from ses_core.limits import MAX_SEARCH_TERMS, TextField, checked_text, limit_of
 
 
 class CompanyQueryKind(StrEnum):
@@ -44,7 +50,7 @@ class CompanyQuery(BaseModel):
 
 
 def parse_company_query(query: str) -> CompanyQuery:
-    text = " ".join(query.split())
+    text = checked_text(TextField.COMPANY_SEARCH_QUERY, query)
     if not text:
         return CompanyQuery(kind=CompanyQueryKind.ALL)
     if is_company_id(text):
@@ -55,4 +61,13 @@ def parse_company_query(query: str) -> CompanyQuery:
         except ValidationFailed:
             pass  # "0" or an overlong number: no NMLS ID, so perhaps part of a name
     terms = tuple(text.casefold().split())
+    if len(terms) > MAX_SEARCH_TERMS:
+        raise ValidationFailed(
+            f"The search has {len(terms):,} words; the limit is {MAX_SEARCH_TERMS}: search "
+            "with the few most distinctive words of the name.",
+            reason="search_too_many_terms",
+            field=limit_of(TextField.COMPANY_SEARCH_QUERY).field,
+            terms=len(terms),
+            limit=MAX_SEARCH_TERMS,
+        )
     return CompanyQuery(kind=CompanyQueryKind.NAME, value=text, terms=terms)

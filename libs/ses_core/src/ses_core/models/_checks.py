@@ -6,7 +6,7 @@ import re
 import uuid
 from collections.abc import Iterable
 
-from ses_core.errors import ValidationFailed
+from ses_core.errors import ValidationFailed, quote
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _PHONE = re.compile(r"\+?[0-9().\-\s]+(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?", re.IGNORECASE)
@@ -40,7 +40,7 @@ def check_email(email: str) -> str:
     cleaned = email.strip()
     if not _EMAIL.fullmatch(cleaned):
         raise ValidationFailed(
-            f"{email!r} is not an e-mail address; write it as name@example.com.",
+            f"{quote(email)} is not an e-mail address; write it as name@example.com.",
             reason="email_invalid",
         )
     return cleaned
@@ -52,7 +52,7 @@ def check_phone(phone: str) -> str:
     digits = sum(char.isdigit() for char in cleaned.lower().split("x")[0])
     if not _PHONE.fullmatch(cleaned) or not 7 <= digits <= 15:
         raise ValidationFailed(
-            f"{phone!r} is not a phone number; use 7 to 15 digits, optionally with +, "
+            f"{quote(phone)} is not a phone number; use 7 to 15 digits, optionally with +, "
             "spaces, dashes, dots, brackets and an extension such as 'ext 12'.",
             reason="phone_invalid",
         )

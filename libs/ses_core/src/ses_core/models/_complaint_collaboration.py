@@ -14,6 +14,7 @@ from ses_core.lifecycle.complaint import COMPLAINT_MACHINE, ComplaintAction
 from ses_core.lifecycle.information_request import INFORMATION_REQUEST_MACHINE
 from ses_core.lifecycle.information_request import InformationRequestAction as IrAction
 from ses_core.lifecycle.information_request import InformationRequestContext as IrContext
+from ses_core.limits import TextField, checked_text
 from ses_core.models import complaint_events as ev
 from ses_core.models._checks import distinct_ids, new_id, required_id
 from ses_core.models._complaint_record import ComplaintRecord
@@ -171,7 +172,8 @@ class ComplaintCollaboration(ComplaintRecord):
         """A message between agency and company; attachments are file ids (25 MiB each)."""
         with self._transition(COMPLAINT_MACHINE, _Action.POST_INTERACTION):
             files = tuple(distinct_ids(file_ids, "a file id"))
-            if not text.strip() and not files:
+            text = checked_text(TextField.INTERACTION_MESSAGE, text)
+            if not text and not files:
                 raise ValidationFailed(
                     "An interaction needs a message or an attached file.",
                     reason="interaction_empty",
@@ -180,7 +182,7 @@ class ComplaintCollaboration(ComplaintRecord):
                 id=new_id(),
                 party=party,
                 author_id=by,
-                text=text.strip(),
+                text=text,
                 file_ids=files,
                 posted_at=now,
             )

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import Field
 
-from ses_core.errors import NotFound
+from ses_core.errors import NotFound, quote
 from ses_core.lifecycle.complaint import ComplaintStatus
 from ses_core.models import complaint_events as ev
 from ses_core.models._aggregate import Aggregate, stamp
@@ -78,7 +78,7 @@ class ComplaintRecord(Aggregate):
             if ir.id == ir_id:
                 return ir
         raise NotFound(
-            f"This complaint has no information request {ir_id!r}; check the request id.",
+            f"This complaint has no information request {quote(ir_id)}; check the request id.",
             reason="information_request_not_found",
         )
 

@@ -30,7 +30,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ses_core.errors import NotFound, ValidationFailed
+from ses_core.errors import NotFound, ValidationFailed, quote
 from ses_core.lifecycle._time import eastern_today
 from ses_core.lifecycle.complaint import (
     COMPLAINT_MACHINE,
@@ -40,6 +40,7 @@ from ses_core.lifecycle.complaint import (
     ComplaintStatus,
 )
 from ses_core.lifecycle.information_request import INFORMATION_REQUEST_MACHINE
+from ses_core.limits import TextField, checked_text
 from ses_core.models import complaint_events as ev
 from ses_core.models._checks import (
     check_email,
@@ -106,10 +107,10 @@ class Complaint(ComplaintCollaboration):
             complainant=_checked_complainant(complainant),
             complainant_restricted=complainant_restricted,
             received_date=_checked_received_date(received_date, now),
-            cfpb_id=(cfpb_id or "").strip() or None,
-            products=_labels(products),
-            internal_categories=_labels(internal_categories),
-            desired_outcome=desired_outcome.strip(),
+            cfpb_id=_text(TextField.CFPB_COMPLAINT_ID, cfpb_id or "") or None,
+            products=_labels(products, TextField.PRODUCT),
+            internal_categories=_labels(internal_categories, TextField.CATEGORY),
+            desired_outcome=_text(TextField.DESIRED_OUTCOME, desired_outcome),
             description=_description(description),
             document_file_ids=distinct_ids(document_file_ids, "a document id"),
             agency_poc_id=required_id(agency_poc_id or by, "the Agency POC"),
@@ -159,13 +160,13 @@ class Complaint(ComplaintCollaboration):
             if received_date is not None:
                 cleaned["received_date"] = _checked_received_date(received_date, now)
             if cfpb_id is not None:
-                cleaned["cfpb_id"] = cfpb_id.strip() or None
+                cleaned["cfpb_id"] = _text(TextField.CFPB_COMPLAINT_ID, cfpb_id) or None
             if products is not None:
-                cleaned["products"] = _labels(products)
+                cleaned["products"] = _labels(products, TextField.PRODUCT)
             if internal_categories is not None:
-                cleaned["internal_categories"] = _labels(internal_categories)
+                cleaned["internal_categories"] = _labels(internal_categories, TextField.CATEGORY)
             if desired_outcome is not None:
-                cleaned["desired_outcome"] = desired_outcome.strip()
+                cleaned["desired_outcome"] = _text(TextField.DESIRED_OUTCOME, desired_outcome)
             if description is not None:
                 cleaned["description"] = _description(description)
             if document_file_ids is not None:
@@ -197,10 +198,10 @@ class Complaint(ComplaintCollaboration):
         with self._transition(COMPLAINT_MACHINE, _Action.ADD_ALLEGED_VIOLATION):
             violation = AllegedViolation(
                 id=new_id(),
-                citation=required_text(
-                    citation, "the statute or regulation citation", reason="citation_required"
+                citation=_text(
+                    TextField.ALLEGED_VIOLATION_CITATION, citation, required="citation_required"
                 ),
-                description=description.strip(),
+                description=_text(TextField.ALLEGED_VIOLATION_DESCRIPTION, description),
                 added_by=by,
                 added_at=now,
             )
@@ -221,7 +222,7 @@ class Complaint(ComplaintCollaboration):
         note = ResearchNote(
             id=new_id(),
             kind=kind,
-            text=required_text(text, "the note's text", reason="note_text_required"),
+            text=_note_text(text),
             author_id=by,
             created_at=now,
             updated_at=now,
@@ -237,7 +238,7 @@ class Complaint(ComplaintCollaboration):
             if note.id == note_id:
                 self.research_notes[index] = note.model_copy(
                     update={
-                        "text": required_text(text, "the note's text", reason="note_text_required"),
+                        "text": _note_text(text),
                         "updated_at": now,
                         "updated_by": by,
                     }
@@ -245,7 +246,8 @@ class Complaint(ComplaintCollaboration):
                 self._emit(ev.ResearchNoteEdited, now, by, note_id=note_id)
                 return
         raise NotFound(
-            f"This complaint has no note {note_id!r}; check the note id.", reason="note_not_found"
+            f"This complaint has no note {quote(note_id)}; check the note id.",
+            reason="note_not_found",
         )
 
     # -- referral ----------------------------------------------------------------------
@@ -265,7 +267,7 @@ class Complaint(ComplaintCollaboration):
                 Referral(
                     from_agency_id=self.tenant_id,
                     to_agency_id=target,
-                    note=note.strip(),
+                    note=_text(TextField.REFERRAL_REASON, note),
                     referred_by=by,
                     referred_at=now,
                 )
@@ -294,7 +296,7 @@ class Complaint(ComplaintCollaboration):
                     "accepted": accept,
                     "decided_by": by,
                     "decided_at": now,
-                    "decision_note": note.strip(),
+                    "decision_note": _text(TextField.REFERRAL_DECISION_REASON, note),
                 }
             )
             if accept:
@@ -336,7 +338,7 @@ class Complaint(ComplaintCollaboration):
                 reason=reason,
                 relief_amount=relief_amount,
                 relief_date=relief_date,
-                comments=comments.strip(),
+                comments=_text(TextField.CLOSE_SHARED_COMMENTS, comments),
                 shared_with_company=share_with_company,
                 document_file_ids=tuple(distinct_ids(document_file_ids, "a document id")),
                 closed_by=by,
@@ -358,11 +360,12 @@ class Complaint(ComplaintCollaboration):
 
     def cancel(self, reason: str, now: datetime, *, by: str) -> None:
         """Cancel for good, with a reason; every request not yet final is canceled."""
+        reason = _text(TextField.CANCEL_REASON, reason)
         context = ComplaintContext(cancel_reason=reason)
         with self._transition(COMPLAINT_MACHINE, _Action.CANCEL, context):
             self._end_requests(closed=False, now=now, by=by)
-            self.cancellation = Cancellation(reason=reason.strip(), canceled_by=by, canceled_at=now)
-            self._emit(ev.ComplaintCanceled, now, by, reason=reason.strip())
+            self.cancellation = Cancellation(reason=reason, canceled_by=by, canceled_at=now)
+            self._emit(ev.ComplaintCanceled, now, by, reason=reason)
 
     def _end_requests(self, *, closed: bool, now: datetime, by: str) -> None:
         for ir in self.information_requests:
@@ -370,9 +373,21 @@ class Complaint(ComplaintCollaboration):
                 ir.end_with_complaint(closed=closed, now=now, by=by)
 
 
-def _labels(values: Iterable[str]) -> list[str]:
-    """Non-blank labels, stripped, in first-seen order without repeats."""
-    return list(dict.fromkeys(value.strip() for value in values if value.strip()))
+def _text(field: TextField, value: str, *, required: str | None = None) -> str:
+    """``value`` within its limit (``ses_core.limits``), trimmed; blank refused with
+    ``required`` when given."""
+    return checked_text(field, value, required_reason=required)
+
+
+def _note_text(text: str) -> str:
+    return _text(TextField.RESEARCH_NOTE, text, required="note_text_required")
+
+
+def _labels(values: Iterable[str], field: TextField) -> list[str]:
+    """Non-blank labels, each on one line within its limit, in first-seen order without
+    repeats."""
+    labels = (checked_text(field, value) for value in values)
+    return list(dict.fromkeys(label for label in labels if label))
 
 
 def _checked_complainant(complainant: Complainant) -> Complainant:
@@ -382,8 +397,8 @@ def _checked_complainant(complainant: Complainant) -> Complainant:
         )
     return complainant.model_copy(
         update={
-            "first_name": complainant.first_name.strip(),
-            "last_name": complainant.last_name.strip(),
+            "first_name": _text(TextField.COMPLAINANT_GIVEN_NAME, complainant.first_name),
+            "last_name": _text(TextField.COMPLAINANT_FAMILY_NAME, complainant.last_name),
             "email": check_email(complainant.email) if complainant.email else None,
             "phone": check_phone(complainant.phone) if complainant.phone else None,
         }
@@ -402,4 +417,4 @@ def _checked_received_date(received: date, now: datetime) -> date:
 
 
 def _description(text: str) -> str:
-    return required_text(text, "a description of the complaint", reason="description_required")
+    return _text(TextField.COMPLAINT_DESCRIPTION, text, required="description_required")

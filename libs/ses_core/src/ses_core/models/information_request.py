@@ -52,9 +52,10 @@ from ses_core.lifecycle.information_request import (
     InformationRequestContext,
     InformationRequestStatus,
 )
+from ses_core.limits import TextField, checked_text
 from ses_core.models import complaint_events as ev
 from ses_core.models._aggregate import Aggregate, stamp
-from ses_core.models._checks import distinct_ids, new_id, required_text
+from ses_core.models._checks import distinct_ids, new_id
 from ses_core.models.information_request_parts import (
     DraftEdit,
     DueDateExtension,
@@ -124,9 +125,7 @@ class InformationRequest(Aggregate):
             complaint_id=complaint_id,
             tenant_id=tenant_id,
             company_id=company_id,
-            request_text=required_text(
-                request_text, "the text of the information request", reason="request_text_required"
-            ),
+            request_text=_request_text(request_text),
             document_file_ids=distinct_ids(document_file_ids, "a document id"),
             due_date=due_date,
             created_by=by,
@@ -172,11 +171,7 @@ class InformationRequest(Aggregate):
         with self._transition(INFORMATION_REQUEST_MACHINE, _Action.EDIT, _Context(now, due_date)):
             changes: dict[str, Any] = {}
             if request_text is not None:
-                changes["request_text"] = required_text(
-                    request_text,
-                    "the text of the information request",
-                    reason="request_text_required",
-                )
+                changes["request_text"] = _request_text(request_text)
             if due_date is not None:
                 changes["due_date"] = due_date
             if document_file_ids is not None:
@@ -221,14 +216,16 @@ class InformationRequest(Aggregate):
             )
 
     def send_reminder(self, now: datetime, *, by: str, note: str = "") -> None:
+        note = checked_text(TextField.REMINDER_MESSAGE, note)
         with self._transition(INFORMATION_REQUEST_MACHINE, _Action.SEND_REMINDER):
-            self.reminders.append(Reminder(sent_by=by, sent_at=now, note=note.strip()))
-            self._emit(ev.ReminderSent, now, by, due_date=self.due_date, note=note.strip())
+            self.reminders.append(Reminder(sent_by=by, sent_at=now, note=note))
+            self._emit(ev.ReminderSent, now, by, due_date=self.due_date, note=note)
 
     def cancel(self, now: datetime, *, by: str, reason: str = "") -> None:
+        reason = checked_text(TextField.INFORMATION_REQUEST_CANCEL_REASON, reason)
         with self._transition(INFORMATION_REQUEST_MACHINE, _Action.CANCEL):
-            self.cancel_reason, self.canceled_at = reason.strip(), now
-            self._emit(ev.InformationRequestCanceled, now, by, reason=reason.strip())
+            self.cancel_reason, self.canceled_at = reason, now
+            self._emit(ev.InformationRequestCanceled, now, by, reason=reason)
 
     def mark_quick_look(self, now: datetime, *, by: str) -> None:
         with self._transition(INFORMATION_REQUEST_MACHINE, _Action.MARK_QUICK_LOOK):
@@ -238,6 +235,7 @@ class InformationRequest(Aggregate):
 
     def send_back(self, new_due_date: date, reason: str, now: datetime, *, by: str) -> None:
         """Return the response for updates, with a new due date and a reason."""
+        reason = checked_text(TextField.SEND_BACK_REASON, reason)
         context = _Context(now, new_due_date, reason=reason)
         with self._transition(INFORMATION_REQUEST_MACHINE, _Action.SEND_BACK, context):
             returned = self.responses[-1]
@@ -251,7 +249,7 @@ class InformationRequest(Aggregate):
             )
             self.send_backs.append(
                 SendBack(
-                    reason=reason.strip(),
+                    reason=reason,
                     due_date=new_due_date,
                     previous_due_date=previous,
                     sent_back_by=by,
@@ -262,7 +260,7 @@ class InformationRequest(Aggregate):
                 ev.ResponseSentBack,
                 now,
                 by,
-                reason=reason.strip(),
+                reason=reason,
                 due_date=new_due_date,
                 previous_due_date=previous,
             )
@@ -369,6 +367,7 @@ class InformationRequest(Aggregate):
 
     def request_send_back(self, reason: str, now: datetime, *, by: str) -> None:
         """The POC asks the agency to return the response; call through the complaint."""
+        reason = checked_text(TextField.SEND_BACK_REQUEST_REASON, reason)
         context = _Context(now, reason=reason)
         with self._transition(INFORMATION_REQUEST_MACHINE, _Action.REQUEST_SEND_BACK, context):
             pending = self._pending_send_back_request()
@@ -379,9 +378,9 @@ class InformationRequest(Aggregate):
                     reason="send_back_already_requested",
                 )
             self.send_back_requests.append(
-                SendBackRequest(reason=reason.strip(), requested_by=by, requested_at=now)
+                SendBackRequest(reason=reason, requested_by=by, requested_at=now)
             )
-            self._emit(ev.SendBackRequested, now, by, reason=reason.strip())
+            self._emit(ev.SendBackRequested, now, by, reason=reason)
 
     def _pending_send_back_request(self) -> SendBackRequest | None:
         latest = self.responses[-1].submitted_at
@@ -452,4 +451,10 @@ def _checked(content: ResponseContent, policy: UploadPolicy | None) -> ResponseC
         text=normalize_response_text(content.text),
         file_ids=tuple(distinct_ids(content.file_ids, "a file id")),
         links=tuple(dict.fromkeys(content.links)),
+    )
+
+
+def _request_text(text: str) -> str:
+    return checked_text(
+        TextField.INFORMATION_REQUEST_TEXT, text, required_reason="request_text_required"
     )

@@ -11,6 +11,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from ses_core.errors import quote
+
 Id = Annotated[str, StringConstraints(min_length=1)]
 
 
@@ -77,4 +79,4 @@ class Resource(BaseModel):
         )
 
     def describe(self) -> str:
-        return f"{self.kind.label} {self.id}" if self.id else f"such {self.kind.label}"
+        return f"{self.kind.label} {quote(self.id)}" if self.id else f"such {self.kind.label}"

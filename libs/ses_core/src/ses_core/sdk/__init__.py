@@ -16,7 +16,13 @@ flight are sent again, and with ``journal=`` also after the client process died.
 """
 
 from ses_core.sdk._channel import CHANNEL_OPTIONS, TokenSource, open_aio_channel, open_channel
-from ses_core.sdk._errors import RetryPolicy, SesApiError, UploadStalled
+from ses_core.sdk._errors import (
+    ErrorDetails,
+    FieldViolation,
+    RetryPolicy,
+    SesApiError,
+    UploadStalled,
+)
 from ses_core.sdk._files import FilesClient, upload_files
 from ses_core.sdk._files_async import AsyncFilesClient, upload_files_async
 from ses_core.sdk._uploads import (
@@ -30,6 +36,8 @@ __all__ = [
     "CHANNEL_OPTIONS",
     "DEFAULT_CHUNK_BYTES",
     "AsyncFilesClient",
+    "ErrorDetails",
+    "FieldViolation",
     "FilesClient",
     "ProgressCallback",
     "RetryPolicy",

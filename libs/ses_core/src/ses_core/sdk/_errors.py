@@ -1,13 +1,22 @@
-"""Errors the SDK raises, and which gRPC failures are worth retrying."""
+"""Errors the SDK raises, and which gRPC failures are worth retrying.
+
+SES servers describe every failure with the standard rich error model (Google
+AIP-193): a ``google.rpc.Status`` in the ``grpc-status-details-bin`` trailer with
+an ``ErrorInfo`` (the stable reason), a ``RequestInfo`` (the id to quote to
+support) and, where they apply, ``BadRequest`` field violations and a
+``RetryInfo`` delay. ``SesApiError`` carries all of them, decoded.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
 
+import google.rpc.error_details_pb2 as error_details_pb2
+import google.rpc.status_pb2 as status_pb2
 import grpc
-
-ERROR_REASON_KEY = "ses-error-reason"
+from grpc_status import rpc_status
 
 # Transient by nature: the server restarted, a connection was cut, maintenance began.
 RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
@@ -16,21 +25,78 @@ RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXC
 RESYNC_REASONS = frozenset({"offset_mismatch", "file_busy"})
 
 
-class SesApiError(Exception):
-    """A call failed: ``code`` (a ``grpc.StatusCode``), the server's ``reason`` code and
-    its ``message``, a sentence meant for a person."""
+@dataclass(frozen=True)
+class FieldViolation:
+    """A request field the server refused: its dotted path and why (naming the limit)."""
 
-    def __init__(self, code: grpc.StatusCode, message: str, reason: str | None = None) -> None:
+    field: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ErrorDetails:
+    """The standard details of a failed call; empty when the server sent none."""
+
+    reason: str | None = None
+    domain: str | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    request_id: str | None = None
+    field_violations: tuple[FieldViolation, ...] = ()
+    retry_delay: timedelta | None = None
+
+    @classmethod
+    def of(cls, error: grpc.RpcError) -> ErrorDetails:
+        status = _rich_status(error)
+        if status is None:
+            return cls()
+        found: dict[str, object] = {}
+        for detail in status.details:
+            info = error_details_pb2.ErrorInfo()
+            request = error_details_pb2.RequestInfo()
+            bad = error_details_pb2.BadRequest()
+            retry = error_details_pb2.RetryInfo()
+            if detail.Unpack(info):
+                found.update(reason=info.reason, domain=info.domain, metadata=dict(info.metadata))
+            elif detail.Unpack(request):
+                found["request_id"] = request.request_id
+            elif detail.Unpack(bad):
+                found["field_violations"] = tuple(
+                    FieldViolation(v.field, v.description) for v in bad.field_violations
+                )
+            elif detail.Unpack(retry):
+                found["retry_delay"] = retry.retry_delay.ToTimedelta()
+        return cls(**found)  # type: ignore[arg-type]
+
+
+class SesApiError(Exception):
+    """A call failed: ``code`` (a ``grpc.StatusCode``), the server's ``reason`` code, its
+    ``message`` (a sentence meant for a person), the ``request_id`` to quote to
+    support, the refused ``field_violations`` and, when a retry will help, its
+    ``retry_delay``."""
+
+    def __init__(
+        self,
+        code: grpc.StatusCode,
+        message: str,
+        reason: str | None = None,
+        details: ErrorDetails | None = None,
+    ) -> None:
         super().__init__(f"{code.name}: {message}")
         self.code = code
         self.message = message
-        self.reason = reason
+        self.details = details or ErrorDetails(reason=reason)
+        self.reason = reason or self.details.reason
+        self.request_id = self.details.request_id
+        self.metadata = self.details.metadata
+        self.field_violations = self.details.field_violations
+        self.retry_delay = self.details.retry_delay
 
     @classmethod
     def from_rpc_error(cls, error: grpc.RpcError) -> SesApiError:
         code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
-        details = error.details() if hasattr(error, "details") else str(error)
-        return cls(code, details or code.name, reason_of(error))
+        message = error.details() if hasattr(error, "details") else str(error)
+        details = ErrorDetails.of(error)
+        return cls(code, message or code.name, details.reason, details)
 
 
 class UploadStalled(SesApiError):
@@ -55,12 +121,18 @@ class RetryPolicy:
 
 
 def reason_of(error: grpc.RpcError) -> str | None:
-    # Sync errors give (key, value) named tuples, asyncio ones a Metadata of pairs.
-    trailing: Any = error.trailing_metadata() if hasattr(error, "trailing_metadata") else None
-    for key, value in trailing or ():
-        if key == ERROR_REASON_KEY:
-            return value.decode() if isinstance(value, bytes) else str(value)
-    return None
+    """The stable reason code of a failed call (``ErrorInfo.reason``), if it has one."""
+    return ErrorDetails.of(error).reason
+
+
+def _rich_status(error: grpc.RpcError) -> status_pb2.Status | None:
+    if not hasattr(error, "trailing_metadata"):
+        return None
+    try:
+        status: status_pb2.Status | None = rpc_status.from_call(error)  # type: ignore[arg-type]
+    except ValueError:  # code or message disagree with the status: not from an SES server
+        return None
+    return status
 
 
 def is_retryable(error: BaseException) -> bool:

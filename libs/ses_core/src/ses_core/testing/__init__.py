@@ -6,9 +6,11 @@
 * :func:`wait_until` / :func:`eventually`: wait for a condition, never sleep-and-hope
 * :func:`running`: a background task (relay, consumer) for the length of a block
 * :func:`publish_events`: publish domain events as another service's relay would
+* :func:`error_details` / :func:`error_reason`: a failed call's standard error details
 """
 
 from ses_core.platform.messaging.natsserver import NatsServerProcess, free_port
+from ses_core.testing.errors import error_details, error_reason
 from ses_core.testing.events import publish_events
 from ses_core.testing.postgres import PostgresCluster, PostgresUnavailable, find_postgres_bindir
 from ses_core.testing.tasks import running
@@ -18,6 +20,8 @@ __all__ = [
     "NatsServerProcess",
     "PostgresCluster",
     "PostgresUnavailable",
+    "error_details",
+    "error_reason",
     "eventually",
     "find_postgres_bindir",
     "free_port",

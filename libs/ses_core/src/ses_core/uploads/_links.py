@@ -18,6 +18,7 @@ from urllib.parse import SplitResult, urlsplit
 from ses_core.errors import ValidationFailed
 
 _HOST_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)*\.?")
+LINKS_FIELD = "file_sharing_links"  # the request field the links arrive in
 _HOW_TO_FIX = "copy the link from the file-sharing service again and paste it"
 
 
@@ -27,6 +28,7 @@ def check_link(url: str, max_chars: int) -> None:
             f"The link is {len(url):,} characters long; the limit is {max_chars:,}: use the "
             "file-sharing service's short or share link instead.",
             reason="link_too_long",
+            field=LINKS_FIELD,
             length=len(url),
             limit=max_chars,
         )
@@ -35,12 +37,14 @@ def check_link(url: str, max_chars: int) -> None:
         raise ValidationFailed(
             "File-sharing links must start with https://; use the service's secure (https) link.",
             reason="link_not_https",
+            field=LINKS_FIELD,
         )
     if "@" in parts.netloc:
         raise ValidationFailed(
             "The link contains a user name or password, which everyone on the complaint "
             "would see: share a link without them.",
             reason="link_has_credentials",
+            field=LINKS_FIELD,
         )
     if not _valid_host(parts.hostname, bracketed="[" in parts.netloc):
         raise _malformed("it does not name a valid host")
@@ -75,4 +79,5 @@ def _malformed(why: str) -> ValidationFailed:
     return ValidationFailed(
         f"The link is not a valid web address ({why}): {_HOW_TO_FIX}.",
         reason="link_malformed",
+        field=LINKS_FIELD,
     )

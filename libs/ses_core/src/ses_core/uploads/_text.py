@@ -14,6 +14,8 @@ import unicodedata
 
 from ses_core.errors import ValidationFailed
 
+TEXT_FIELD = "text"  # the request field the response text arrives in
+
 
 def normalize_response_text(text: str) -> str:
     """Line breaks as LF: the form that is counted and should be stored."""
@@ -27,6 +29,7 @@ def check_response_text(text: str, max_chars: int) -> None:
             f"The response text is {len(normalized):,} characters long; the limit is "
             f"{max_chars:,}: shorten it, or put the rest in an attached file.",
             reason="text_too_long",
+            field=TEXT_FIELD,
             length=len(normalized),
             limit=max_chars,
         )
@@ -37,5 +40,6 @@ def check_response_text(text: str, max_chars: int) -> None:
                 f"position {position:,} that cannot be saved; delete it (retyping the text "
                 "around it is the surest way) and try again.",
                 reason="text_forbidden_character",
+                field=TEXT_FIELD,
                 position=position,
             )

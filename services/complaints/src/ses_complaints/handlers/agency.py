@@ -21,9 +21,10 @@ from ses_complaints.handlers._base import (
 )
 from ses_complaints.references import draw_reference_number
 from ses_complaints.repositories import complaint_id_of
-from ses_core.errors import NotFound, PreconditionFailed
+from ses_core.errors import NotFound, PreconditionFailed, quote
 from ses_core.identity import Actor
 from ses_core.lifecycle import CloseReason
+from ses_core.limits import TextField, checked_text
 from ses_core.models import AllegedViolation, Complainant, Complaint, NoteKind, ResearchNote
 from ses_core.permissions import Action, Resource, ResourceKind, not_found_for, require
 from ses_core.uploads import AttachmentKind
@@ -57,7 +58,7 @@ def create_complaint(deps: Deps, actor: Actor, new: NewComplaint) -> ComplaintSn
         company = directory.company(uow.session, new.company_id)
         if company is None:
             raise NotFound(
-                f"There is no company {new.company_id} in the SES directory; find it with "
+                f"There is no company {quote(new.company_id)} in the SES directory; find it with "
                 "SearchCompanies (by NMLS ID, SES Company ID or name), or register it first.",
                 reason="company_not_found",
             )
@@ -198,7 +199,8 @@ def refer_complaint(
             directory.agency_name(work.session, to_agency_id) is None
         ):
             raise NotFound(
-                f"There is no agency {to_agency_id}; check the id of the agency to refer to.",
+                f"There is no agency {quote(to_agency_id)}; check the id of the agency to "
+                "refer to.",
                 reason="agency_not_found",
             )
         work.complaint.refer(to_agency_id, work.now, by=actor.user_id, note=reason)
@@ -259,7 +261,7 @@ def close_complaint(
             share_with_company=shared,
             document_file_ids=list(documents),
         )
-        work.extras.close_notes = closing.notes.strip()
+        work.extras.close_notes = checked_text(TextField.CLOSE_NOTES, closing.notes)
         return work.commit()
 
 
@@ -275,7 +277,7 @@ def check_agency_poc(session: Session, tenant_id: str, user_id: str) -> None:
     person = directory.person(session, user_id)
     if person is None or person.agency_id != tenant_id:
         raise NotFound(
-            f"There is no user {user_id} in this agency; check the user id (a user created "
+            f"There is no user {quote(user_id)} in this agency; check the user id (a user created "
             "moments ago may take a few seconds to appear).",
             reason="user_not_found",
         )

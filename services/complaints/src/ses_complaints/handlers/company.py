@@ -28,8 +28,9 @@ from ses_complaints.attachments import FileRef
 from ses_complaints.extras import InternalComment
 from ses_complaints.handlers._base import ComplaintSnapshot, Deps, Work, open_complaint
 from ses_complaints.handlers.requests import IrResult, request_of
-from ses_core.errors import NotFound, PreconditionFailed
+from ses_core.errors import NotFound, PreconditionFailed, quote
 from ses_core.identity import Actor
+from ses_core.limits import TextField, checked_text
 from ses_core.models import DraftEdit, InformationRequest
 from ses_core.permissions import Action
 from ses_core.uploads import AttachmentKind
@@ -84,7 +85,7 @@ def save_response_draft(
         ir.save_draft(
             edit, work.now, by=actor.user_id, restricted=draft.restricted, policy=deps.policy
         )
-        comment = draft.internal_comment.strip()
+        comment = checked_text(TextField.INTERNAL_COMMENT, draft.internal_comment)
         work.extras.set_internal_comment(
             ir_id, InternalComment(text=comment, by=actor.user_id, at=work.now) if comment else None
         )
@@ -98,8 +99,9 @@ def send_draft_to_poc(
         ir = request_of(work, ir_id)
         work.require(Action.SEND_DRAFT_TO_POC, restricted=_draft_restricted(ir))
         work.complaint.send_draft_to_poc(ir_id, work.now, by=actor.user_id)
-        if message.strip():
-            note = InternalComment(text=message.strip(), by=actor.user_id, at=work.now)
+        message = checked_text(TextField.DRAFT_NOTE_TO_POC, message)
+        if message:
+            note = InternalComment(text=message, by=actor.user_id, at=work.now)
             work.extras.set_internal_comment(ir_id, note)
         return work.commit(), ir
 
@@ -131,7 +133,7 @@ def check_company_manager(session: Session, company_id: str, user_id: str, role:
     person = directory.person(session, user_id)
     if person is None or person.company_id != company_id:
         raise NotFound(
-            f"There is no user {user_id} in this company; check the user id (a user created "
+            f"There is no user {quote(user_id)} in this company; check the user id (a user created "
             "moments ago may take a few seconds to appear).",
             reason="user_not_found",
         )

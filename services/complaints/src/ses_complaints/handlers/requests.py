@@ -6,8 +6,9 @@ from datetime import date
 
 from ses_complaints.attachments import FileRef
 from ses_complaints.handlers._base import ComplaintSnapshot, Deps, Work, open_complaint
-from ses_core.errors import NotFound, PreconditionFailed
+from ses_core.errors import NotFound, PreconditionFailed, quote
 from ses_core.identity import Actor, Side
+from ses_core.limits import TextField, checked_text
 from ses_core.models import InformationRequest
 from ses_core.permissions import Action
 from ses_core.uploads import AttachmentKind
@@ -20,7 +21,7 @@ def request_of(work: Work, ir_id: str) -> InformationRequest:
     ir = work.complaint.information_request(ir_id)
     if work.actor.side is not Side.AGENCY and not ir.was_sent:
         raise NotFound(
-            f"This complaint has no information request {ir_id!r}; check the request id.",
+            f"This complaint has no information request {quote(ir_id)}; check the request id.",
             reason="information_request_not_found",
         )
     return ir
@@ -82,7 +83,9 @@ def extend_due_date(
         work.require(Action.EXTEND_DUE_DATE)
         ir = request_of(work, ir_id)
         ir.extend_due_date(new_due_date, work.now, by=actor.user_id)
-        work.extras.add_extension_reason(ir_id, reason.strip())
+        work.extras.add_extension_reason(
+            ir_id, checked_text(TextField.DUE_DATE_CHANGE_REASON, reason)
+        )
         return work.commit(), ir
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ses_core.errors import PreconditionFailed, ValidationFailed
+from ses_core.limits import TextField, checked_text
 from ses_enrollment import totp
 from ses_enrollment.credentials import Credential
 from ses_enrollment.handlers.common import Deps
@@ -57,6 +58,7 @@ def activate_account(deps: Deps, command: ActivateAccount) -> Activation:
             )
         _require_usable(link, credential, now)
         user = user_of(uow, credential)
+        checked_text(TextField.PASSWORD, command.password)
         check_password(command.password, email=user.email)
         if not command.totp_code.strip():
             link.pending_totp_secret = totp.new_secret()

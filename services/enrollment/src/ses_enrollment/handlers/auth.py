@@ -3,7 +3,17 @@
 Activation is ``ses_enrollment.handlers.activation``.
 
 Sign-in needs the password and a TOTP code (multi-factor is mandatory). A wrong answer
-never says which part was wrong; lockouts follow ``ses_enrollment.credentials``. Access
+never says which part was wrong; lockouts follow ``ses_enrollment.credentials``.
+
+A code works once (RFC 6238 §5.2). A code that was already used (a double submit, or
+the code that confirmed the authenticator at activation) is answered "already used,
+wait for the next code" — and that answer must not tell whether the password was
+right. So the replay is recognised before the password is looked at, from the code
+alone, and the answer is the same whatever password came with it; the password is
+not verified (no guess is tested) and the attempt is not counted towards a lockout
+(nothing was guessed). What the answer does reveal, that the code is one this
+account already used, is known only to someone who saw the code, which can never
+sign in again. Access
 tokens are stamped with the wall clock, as every service verifies them against its own;
 lockouts, links and codes follow the service's clock.
 
@@ -16,7 +26,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ses_core.accounts import check_email_address
 from ses_core.errors import (
@@ -26,6 +36,7 @@ from ses_core.errors import (
     ValidationFailed,
 )
 from ses_core.identity import Actor
+from ses_core.limits import TextField, checked_text
 from ses_core.platform.identity import refresh_token_digest
 from ses_enrollment import totp
 from ses_enrollment.credentials import Credential
@@ -62,7 +73,8 @@ def sign_in(deps: Deps, command: SignIn) -> SignedIn:
     tokens = _tokens(deps)
     email = check_email_address(command.email, what="the e-mail address")
     if not command.password:
-        raise ValidationFailed("Enter your password.", reason="password_required")
+        raise ValidationFailed("Enter your password.", reason="password_required", field="password")
+    checked_text(TextField.PASSWORD, command.password)
     code = totp.normalized_code(command.totp_code)
     now = deps.now()
     with deps.unit_of_work(IDENTITY) as uow:
@@ -72,9 +84,11 @@ def sign_in(deps: Deps, command: SignIn) -> SignedIn:
             raise _wrong_credentials(deps)
         if credential.locked(now):
             raise _locked(deps, credential)
+        secret = credential.totp_secret or ""
+        if totp.was_used(secret, code, now, last_used=credential.last_totp_step):
+            raise _code_already_used(now)
         step = None
         if deps.passwords.verify(credential.password_hash, command.password):
-            secret = credential.totp_secret or ""
             step = totp.matching_step(secret, code, now, after=credential.last_totp_step)
         if step is None:
             locked = credential.record_failure(now, deps.lockout)
@@ -163,6 +177,7 @@ def _tokens(deps: Deps) -> Tokens:
             "This installation signs users in through its external identity provider "
             "(SES_IDENTITY__OIDC_ISSUER); sign in there.",
             reason="external_identity_provider",
+            retry_after=None,
         )
     return deps.tokens
 
@@ -190,6 +205,17 @@ def _wrong_credentials(deps: Deps) -> Unauthenticated:
         f"again. After {policy.threshold} failed attempts in a row, sign-in is locked for "
         f"{minutes} minutes.",
         reason="sign_in_failed",
+    )
+
+
+def _code_already_used(now: datetime) -> Unauthenticated:
+    return Unauthenticated(
+        "This authenticator code was already used; each code works once. Wait for your "
+        "authenticator app to show the next code (a new one every 30 seconds) and sign in "
+        "with it.",
+        reason="totp_code_already_used",
+        field="totp_code",
+        retry_after=timedelta(seconds=totp.seconds_to_next_step(now)),
     )
 
 

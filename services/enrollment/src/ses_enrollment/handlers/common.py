@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from ses_core.accounts import AgencyUser, Company, CompanyAccount, CompanyUser, check_company_id
-from ses_core.errors import NotFound, PermissionDenied, ValidationFailed
+from ses_core.errors import NotFound, PermissionDenied, ValidationFailed, quote
 from ses_core.identity import Actor, Side
 from ses_core.permissions import Action, Resource, ResourceKind, authorize, not_found_for
 from ses_core.platform.identity import TokenIssuer
@@ -164,4 +164,4 @@ def require_on_user(actor: Actor, action: Action, found: FoundUser) -> None:
 
 def missing_user(actor: Actor, user_id: str) -> NotFound:
     where = {Side.AGENCY: " in your agency", Side.COMPANY: " for your company"}.get(actor.side, "")
-    return NotFound(f"There is no user {user_id}{where}.", reason="user_not_found")
+    return NotFound(f"There is no user {quote(user_id)}{where}.", reason="user_not_found")

@@ -33,6 +33,7 @@ from ses_core.errors import (
     PreconditionFailed,
     SesError,
     ValidationFailed,
+    quote,
 )
 from ses_core.identity import Actor
 from ses_core.lifecycle.enrollment import EnrollmentStatus
@@ -261,7 +262,7 @@ def _first_user(account: CompanyAccount, user_id: str, company: Company) -> Comp
     user = next((user for user in account.users if user.id == user_id), None)
     if user is None:
         raise NotFound(
-            f"{company.company_id} ({company.legal_name}) has no user {user_id}; create the "
+            f"{company.company_id} ({company.legal_name}) has no user {quote(user_id)}; create the "
             "first user with CreateCompanyUser and pass the id it returns.",
             reason="user_not_found",
         )

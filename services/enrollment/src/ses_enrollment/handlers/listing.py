@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ses_core.accounts import AgencyUser, CompanyUser, check_company_id
-from ses_core.errors import NotFound, PermissionDenied, ValidationFailed
+from ses_core.errors import NotFound, PermissionDenied, ValidationFailed, quote
 from ses_core.identity import Actor, Side
 from ses_core.permissions import Action, Resource, ResourceKind, authorize
 from ses_enrollment.handlers.common import Deps, company_resource
@@ -104,6 +104,6 @@ def _require(
 
 def _no_organization(actor: Actor, kind: str, organization_id: str) -> NotFound:
     return NotFound(
-        f"There is no {kind} {organization_id} whose users you can list.",
+        f"There is no {kind} {quote(organization_id)} whose users you can list.",
         reason=f"{kind}_not_found",
     )

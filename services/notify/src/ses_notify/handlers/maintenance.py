@@ -22,13 +22,13 @@ from datetime import datetime, timedelta
 from ses_core.calendar import AccessLevel, MaintenanceWindow
 from ses_core.errors import PreconditionFailed, ValidationFailed
 from ses_core.identity import Actor
+from ses_core.limits import TextField, checked_text
 from ses_core.notifications import PLATFORM_TENANT, MaintenanceWindowScheduled
 from ses_core.permissions import Action, Resource, ResourceKind, require
 from ses_notify.handlers import NotifyApp
 from ses_notify.maintenance import StoredWindow
 from ses_notify.paging import decode_token, encode_token, page_size_of
 
-MAX_DESCRIPTION_CHARS = 500
 START_GRACE = timedelta(minutes=1)
 _MAINTENANCE = Resource(kind=ResourceKind.MAINTENANCE)
 
@@ -60,17 +60,11 @@ def schedule_maintenance(
     app: NotifyApp, actor: Actor, command: ScheduleMaintenance
 ) -> StoredWindow:
     require(actor, Action.SCHEDULE_MAINTENANCE, _MAINTENANCE)
-    description = " ".join(command.description.split())
+    description = checked_text(TextField.MAINTENANCE_DESCRIPTION, command.description)
     if command.starts_at is None or command.ends_at is None:
         raise ValidationFailed(
             "Give both starts_at and ends_at of the maintenance window.",
             reason="maintenance_window_incomplete",
-        )
-    if len(description) > MAX_DESCRIPTION_CHARS:
-        raise ValidationFailed(
-            f"The description has {len(description)} characters; keep it to "
-            f"{MAX_DESCRIPTION_CHARS}.",
-            reason="maintenance_description_too_long",
         )
     window = MaintenanceWindow(
         start=command.starts_at,

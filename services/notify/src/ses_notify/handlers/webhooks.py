@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ses_core.errors import ValidationFailed
+from ses_core.errors import ValidationFailed, quote
 from ses_core.identity import Actor
 from ses_core.notifications import chosen_organization, require_manages
 from ses_core.permissions import Resource, ResourceKind, not_found_for
@@ -52,7 +52,7 @@ def check_webhook_url(url: str) -> str:
     if parts.scheme == "http" and _is_loopback(host):
         return url
     raise ValidationFailed(
-        f"{url!r} is not an https:// URL; webhooks carry complaint notices and must be "
+        f"{quote(url)} is not an https:// URL; webhooks carry complaint notices and must be "
         "encrypted (plain http:// only to localhost, for development).",
         reason="webhook_url_not_https",
     )

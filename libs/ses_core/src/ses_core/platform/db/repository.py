@@ -40,7 +40,7 @@ from sqlalchemy import ColumnElement, CursorResult, Select, Table, delete, inser
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
-from ses_core.errors import NotFound
+from ses_core.errors import NotFound, quote
 
 AggregateT = TypeVar("AggregateT")
 
@@ -130,7 +130,7 @@ class TenantScopedRepository(ABC, Generic[AggregateT]):
         if found is None:
             name = self.aggregate_name or self.table.name
             raise NotFound(
-                f"No {name} with id {aggregate_id!r} exists for this tenant.",
+                f"No {name} with id {quote(aggregate_id)} exists for this tenant.",
                 reason=f"{name}_not_found".replace(" ", "_"),
             )
         return found

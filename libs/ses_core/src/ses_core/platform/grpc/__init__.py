@@ -4,10 +4,11 @@ Interceptor order, outermost first (``build_interceptors``):
 
 1. OpenTelemetry (when telemetry is on): the span covers everything below and
    records the final status.
-2. Error mapping: ``SesError`` → status + ``ses-error-reason``; anything else
-   → INTERNAL with a correlation id. Outermost of ours, so the refusals of
-   the interceptors below (which raise ``SesError``) are mapped the same way
-   as the handlers' errors.
+2. Error mapping: a request id per call (``x-request-id``), requests parsed
+   tolerantly (malformed bytes → INVALID_ARGUMENT), ``SesError`` → status with
+   the standard ``google.rpc`` details (AIP-193); anything else → INTERNAL with
+   the request id. Outermost of ours, so the refusals of the interceptors below
+   (which raise ``SesError``) are mapped the same way as the handlers' errors.
 3. Authentication: verifies the bearer token, binds ``current_actor()``.
 4. Maintenance guard: refuses mutating calls during a window. After
    authentication, so an anonymous caller learns first that it must sign in.
@@ -24,13 +25,7 @@ from ses_core.platform.grpc._context import (
     current_actor_or_none,
     current_token,
 )
-from ses_core.platform.grpc._errors import (
-    CORRELATION_ID_KEY,
-    ERROR_REASON_KEY,
-    STATUS_BY_KIND,
-    ErrorMappingInterceptor,
-    status_for,
-)
+from ses_core.platform.grpc._errors import ErrorMappingInterceptor
 from ses_core.platform.grpc._idempotency import (
     IDEMPOTENCY_KEY,
     REPLAY_KEY,
@@ -57,6 +52,13 @@ from ses_core.platform.grpc._methods import (
     ReadOnlyMethods,
     is_read_verb,
 )
+from ses_core.platform.grpc._request_id import REQUEST_ID_KEY, current_request_id
+from ses_core.platform.grpc._status import (
+    ERROR_DOMAIN,
+    STATUS_BY_KIND,
+    rich_status,
+    status_for,
+)
 from ses_core.platform.grpc.server import (
     MAX_FILE_CHUNK_BYTES,
     MAX_MESSAGE_BYTES,
@@ -69,15 +71,15 @@ from ses_core.platform.grpc.server import (
 
 __all__ = [
     "AUTHORIZATION_KEY",
-    "CORRELATION_ID_KEY",
     "DEFAULT_MAINTENANCE_EXEMPT_METHODS",
     "DEFAULT_PUBLIC_METHODS",
     "DEFAULT_RETENTION",
-    "ERROR_REASON_KEY",
+    "ERROR_DOMAIN",
     "IDEMPOTENCY_KEY",
     "MAX_FILE_CHUNK_BYTES",
     "MAX_MESSAGE_BYTES",
     "REPLAY_KEY",
+    "REQUEST_ID_KEY",
     "STATUS_BY_KIND",
     "AuthenticationInterceptor",
     "Claim",
@@ -101,10 +103,12 @@ __all__ = [
     "create_server",
     "current_actor",
     "current_actor_or_none",
+    "current_request_id",
     "current_token",
     "eastern_time",
     "idempotency_table",
     "is_read_verb",
     "request_fingerprint",
+    "rich_status",
     "status_for",
 ]

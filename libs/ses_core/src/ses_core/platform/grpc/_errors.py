@@ -1,25 +1,33 @@
-"""Turning exceptions into gRPC statuses.
+"""The one place where exceptions become gRPC statuses.
 
-``SesError.kind`` picks the status code, the error's sentence becomes the
-details and its reason code travels in the trailing metadata
-``ses-error-reason``, so clients can branch on it without parsing text.
+``ErrorMappingInterceptor`` wraps every call:
 
-Anything else is a bug: the client gets INTERNAL with a correlation id and
-nothing of the exception (its text may hold data the caller must not see);
-the log gets the full traceback under the same id.
+* it gives the call a request id (``_request_id``), sends it back in the
+  ``x-request-id`` response header and binds it for the handler and the logs;
+* it parses the request tolerantly (``_requests``): bytes that are not the
+  method's message answer INVALID_ARGUMENT ``request_malformed``;
+* a ``SesError`` ends the call with the status its ``kind`` maps to, its
+  sentence, and the standard details (``_status``: ``ErrorInfo`` with the
+  reason, ``BadRequest``, ``RetryInfo``, ``RequestInfo``);
+* anything else is a bug: the client gets INTERNAL with a generic sentence and
+  the request id, nothing of the exception (its text may hold data the caller
+  must not see, its class name is of no use to them); the log gets the full
+  traceback under the same id.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any, NoReturn
 
+import google.rpc.status_pb2 as status_pb2
 import grpc
 import grpc.aio
+from grpc_status import rpc_status
+from opentelemetry import trace
 
-from ses_core.errors import ErrorKind, SesError
+from ses_core.errors import SesError
 from ses_core.platform.grpc._handlers import (
     Behaviour,
     Context,
@@ -28,57 +36,65 @@ from ses_core.platform.grpc._handlers import (
     responses,
     rewrap,
 )
+from ses_core.platform.grpc._request_id import (
+    REQUEST_ID_KEY,
+    bind_request_id,
+    current_request_id,
+    request_id_for,
+)
+from ses_core.platform.grpc._requests import checked, checked_stream, tolerant
+from ses_core.platform.grpc._status import internal_status, rich_status
 
 logger = logging.getLogger(__name__)
 
-ERROR_REASON_KEY = "ses-error-reason"
-CORRELATION_ID_KEY = "ses-correlation-id"
-
-STATUS_BY_KIND: dict[ErrorKind, grpc.StatusCode] = {
-    ErrorKind.INVALID: grpc.StatusCode.INVALID_ARGUMENT,
-    ErrorKind.PRECONDITION: grpc.StatusCode.FAILED_PRECONDITION,
-    ErrorKind.DENIED: grpc.StatusCode.PERMISSION_DENIED,
-    ErrorKind.UNAUTHENTICATED: grpc.StatusCode.UNAUTHENTICATED,
-    ErrorKind.NOT_FOUND: grpc.StatusCode.NOT_FOUND,
-    ErrorKind.ALREADY_EXISTS: grpc.StatusCode.ALREADY_EXISTS,
-    ErrorKind.EXHAUSTED: grpc.StatusCode.RESOURCE_EXHAUSTED,
-    ErrorKind.UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
-}
-
-
-def status_for(error: SesError) -> grpc.StatusCode:
-    return STATUS_BY_KIND[error.kind]
+REQUEST_ID_SPAN_ATTRIBUTE = "ses.request_id"
 
 
 async def abort_with(error: BaseException, context: Context, method: str) -> NoReturn:
     """Abort the call with the status ``error`` deserves (see the module docstring)."""
+    request_id = current_request_id() or request_id_for(None)
     if isinstance(error, SesError):
-        await context.abort(status_for(error), error.message, ((ERROR_REASON_KEY, error.reason),))
-    correlation_id = str(uuid.uuid4())
-    logger.error(
-        "Unexpected error in %s; correlation id %s", method, correlation_id, exc_info=error
-    )
-    await context.abort(
-        grpc.StatusCode.INTERNAL,
-        f"internal error; correlation id {correlation_id}",
-        ((CORRELATION_ID_KEY, correlation_id),),
-    )
+        logger.info(
+            "%s refused (%s, request id %s): %s", method, error.reason, request_id, error.message
+        )
+        await _abort(context, rich_status(error, request_id))
+    logger.error("Unexpected error in %s; request id %s", method, request_id, exc_info=error)
+    await _abort(context, internal_status(request_id))
+    raise AssertionError("context.abort returned")  # pragma: no cover
+
+
+async def _abort(context: Context, status: status_pb2.Status) -> NoReturn:
+    grpc_status = rpc_status.to_status(status)
+    await context.abort(grpc_status.code, grpc_status.details, grpc_status.trailing_metadata)
     raise AssertionError("context.abort returned")  # pragma: no cover
 
 
 class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
-    """Maps domain errors to statuses and hides unexpected exceptions behind an id."""
+    """Request ids, tolerant parsing, and every failure mapped to a rich status."""
 
     async def intercept_service(
         self, continuation: Continuation, details: grpc.HandlerCallDetails
     ) -> Handler | None:
         method: str = details.method
+        request_id = request_id_for(details.invocation_metadata)
+        handler = await continuation(details)
+        if handler is None:
+            return None
+        parse = tolerant(handler.request_deserializer, method)
+        streamed_requests = handler.request_streaming
+
+        async def begin(request: Any, context: Context) -> Any:
+            bind_request_id(request_id)
+            trace.get_current_span().set_attribute(REQUEST_ID_SPAN_ATTRIBUTE, request_id)
+            await context.send_initial_metadata(((REQUEST_ID_KEY, request_id),))
+            return checked_stream(request) if streamed_requests else checked(request)
 
         def make(behaviour: Behaviour, response_streaming: bool) -> Behaviour:
             if response_streaming:
 
                 async def streaming(request: Any, context: Context) -> AsyncIterator[Any]:
                     try:
+                        request = await begin(request, context)
                         async for response in responses(behaviour(request, context)):
                             yield response
                     except grpc.aio.AbortError:
@@ -90,6 +106,7 @@ class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
 
             async def unary(request: Any, context: Context) -> Any:
                 try:
+                    request = await begin(request, context)
                     return await behaviour(request, context)
                 except grpc.aio.AbortError:
                     raise
@@ -98,4 +115,4 @@ class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
 
             return unary
 
-        return rewrap(await continuation(details), make)
+        return rewrap(handler, make, request_deserializer=parse)

@@ -48,15 +48,17 @@ def rewrap(
     handler: Handler | None,
     make: MakeBehaviour,
     *,
+    request_deserializer: Callable[[bytes], Any] | None = None,
     response_serializer: Callable[[Any], bytes] | None = None,
 ) -> Handler | None:
-    """A handler of ``handler``'s kind whose behaviour is ``make(original, streaming)``."""
+    """A handler of ``handler``'s kind whose behaviour is ``make(original, streaming)``;
+    its (de)serializers are ``handler``'s unless replaced."""
     if handler is None:
         return None
     attribute, factory = _FACTORIES[(handler.request_streaming, handler.response_streaming)]
     return factory(
         make(getattr(handler, attribute), handler.response_streaming),
-        request_deserializer=handler.request_deserializer,
+        request_deserializer=request_deserializer or handler.request_deserializer,
         response_serializer=response_serializer or handler.response_serializer,
     )
 

@@ -31,7 +31,7 @@ from typing import Any
 import grpc
 import grpc.aio
 
-from ses_core.errors import Unavailable, ValidationFailed
+from ses_core.errors import Unavailable, ValidationFailed, quote
 from ses_core.platform.grpc._context import current_actor_or_none
 from ses_core.platform.grpc._handlers import (
     Behaviour,
@@ -179,13 +179,13 @@ class IdempotencyInterceptor(grpc.aio.ServerInterceptor):
                 return _StoredResponse(claim.response)
             if claim.outcome is ClaimOutcome.MISMATCH:
                 raise ValidationFailed(
-                    f"idempotency key {scope.key} was already used for a different request; "
+                    f"idempotency key {quote(scope.key)} was already used for a different request; "
                     "use a new key for a new request.",
                     reason="idempotency_key_reused",
                 )
             if time.monotonic() >= deadline:
                 raise Unavailable(
-                    f"A request with idempotency key {scope.key} is still being processed; "
+                    f"A request with idempotency key {quote(scope.key)} is still being processed; "
                     "retry in a moment with the same key.",
                     reason="idempotency_key_in_flight",
                 )

@@ -61,11 +61,14 @@ def eastern_time(at: datetime) -> str:
     )
 
 
-def maintenance_error(window: ActiveWindow) -> Unavailable:
+def maintenance_error(window: ActiveWindow, now: datetime) -> Unavailable:
+    """UNAVAILABLE naming the window's end; clients are told to retry when it ends."""
     return Unavailable(
         f"SES is in maintenance until {eastern_time(window.end)}; reads keep working, "
         "try this change again after that.",
         reason="maintenance",
+        metadata={"maintenance_ends_at": window.end.astimezone(UTC).isoformat()},
+        retry_after=window.end - now,
         until=window.end.isoformat(),
     )
 
@@ -101,8 +104,9 @@ class MaintenanceGuard(grpc.aio.ServerInterceptor):
             return handler
 
         async def check(_context: Context) -> None:
-            window = await self.schedule.active_window(self._clock())
+            now = self._clock()
+            window = await self.schedule.active_window(now)
             if window is not None:
-                raise maintenance_error(window)
+                raise maintenance_error(window, now)
 
         return before_call(handler, check)
