@@ -7,6 +7,9 @@ import ses_core.sdk as sdk
 EXPECTED = {
     "CHANNEL_OPTIONS",
     "DEFAULT_CHUNK_BYTES",
+    "WEBHOOK_ID_HEADER",
+    "WEBHOOK_SIGNATURE_HEADER",
+    "WEBHOOK_TIMESTAMP_HEADER",
     "AsyncFilesClient",
     "FilesClient",
     "ProgressCallback",
@@ -16,10 +19,14 @@ EXPECTED = {
     "UploadProgress",
     "UploadStalled",
     "UploadedFile",
+    "WebhookVerificationFailed",
+    "new_webhook_secret",
     "open_aio_channel",
     "open_channel",
     "upload_files",
     "upload_files_async",
+    "sign_webhook",
+    "verify_webhook",
 }
 
 
