@@ -12,9 +12,10 @@ Pure domain, no I/O; the notify service composes it with its projection and chan
 * due reminders: :func:`due_reminder`, :func:`local_today`, :class:`DueReminder`
 * organisations: :class:`Organization`, :func:`chosen_organization`, :func:`manages`,
   :func:`require_manages`
-* webhooks: :func:`sign_body`, :func:`signature_matches`
 * webhook targets: :class:`WebhookTargetPolicy` (which URLs and addresses webhooks may
-  reach, :class:`AllowedTargets`), :func:`special_address`, :data:`SPECIAL_RANGES`
+  reach, :class:`AllowedTargets`), :func:`special_address`, :data:`SPECIAL_RANGES`;
+  signatures are the SDK's (``ses_core.sdk.sign_webhook`` / ``verify_webhook``)
+* message headers: :data:`DELIVERY_HEADER`, :data:`TOPIC_HEADER`
 * events: :class:`MaintenanceWindowScheduled` (context ``notify``), :data:`PLATFORM_TENANT`
 """
 
@@ -45,6 +46,7 @@ from ses_core.notifications._events import (
     MaintenanceWindowScheduled,
     NotifyEvent,
 )
+from ses_core.notifications._headers import DELIVERY_HEADER, TOPIC_HEADER
 from ses_core.notifications._topics import (
     DEFAULT_CHANNELS,
     MANDATORY_TOPICS,
@@ -68,13 +70,6 @@ from ses_core.notifications._webhook_targets import (
     parse_webhook_url,
     special_address,
 )
-from ses_core.notifications._webhooks import (
-    DELIVERY_HEADER,
-    SIGNATURE_HEADER,
-    TOPIC_HEADER,
-    sign_body,
-    signature_matches,
-)
 
 __all__ = [
     "AUDIENCE_SIDES",
@@ -84,7 +79,6 @@ __all__ = [
     "PERSONAL_CHANNELS",
     "PLATFORM_TENANT",
     "RESTRICTED_RESPONSE_FIELDS",
-    "SIGNATURE_HEADER",
     "SPECIAL_RANGES",
     "TOPIC_AUDIENCES",
     "TOPIC_HEADER",
@@ -122,8 +116,6 @@ __all__ = [
     "parse_webhook_url",
     "require_manages",
     "resolve_recipients",
-    "sign_body",
-    "signature_matches",
     "special_address",
     "visible_facts",
 ]

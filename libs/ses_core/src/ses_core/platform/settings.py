@@ -36,10 +36,18 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import annotated_types
 import pydantic_settings
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ses_core.notifications import AllowedTargets
 from ses_core.platform.db import sqlite_url
 
 logger = logging.getLogger(__name__)
@@ -202,6 +210,14 @@ class NotifySettings(_Group):
 
     ``mail_transport="maildir"`` (embedded default) writes each e-mail as an ``.eml``
     file under ``mail_dir``; ``smtp`` sends through ``smtp_host:smtp_port``.
+
+    Webhooks go to public addresses only (``ses_core.notifications.WebhookTargetPolicy``).
+    ``webhook_allow_private_targets`` also opens loopback, private, shared and
+    unique-local addresses and plain ``http://`` to them: for trying webhooks on one
+    machine, never in production (``ses up`` included, it is off unless set).
+    ``webhook_allowed_targets`` names host names and networks (a JSON list, e.g.
+    ``["hooks.internal.example", "10.20.0.0/16"]``) that may be reached although not
+    public, such as an in-cluster receiver; link-local and reserved ones only this way.
     """
 
     mail_transport: Literal["maildir", "smtp"] = "maildir"
@@ -213,6 +229,14 @@ class NotifySettings(_Group):
     smtp_password: str = ""
     mail_from: str = "SES Notifications <no-reply@ses.local>"
     due_soon_business_days: Annotated[int, Field(ge=0, le=30)] = 3
+    webhook_allow_private_targets: bool = False
+    webhook_allowed_targets: list[str] = Field(default_factory=list)
+
+    @field_validator("webhook_allowed_targets")
+    @classmethod
+    def _webhook_targets_parse(cls, entries: list[str]) -> list[str]:
+        AllowedTargets.parse(entries)  # its ValueError names the entry at fault
+        return entries
 
 
 class Settings(BaseSettings):
