@@ -10,14 +10,18 @@ are not used (a proxy would resolve the name again).
 
 Only the first :data:`MAX_RESPONSE_BYTES` of an answer's body are ever read (a receiver
 that streams forever cannot hold a worker), and only for an answer that is not 2xx, to
-show operators what the receiver said.
+show operators what the receiver said. ``timeout`` bounds each network operation and
+``deadline`` the whole exchange: a receiver that drips its answer a byte at a time is
+cut off when the deadline passes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import ssl
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -60,6 +64,13 @@ class PinnedConnection(http.client.HTTPConnection):
                 raise
         self.sock = sock
 
+    def cut_off(self) -> None:
+        """Make a read or write blocked on the connection return at once (any thread)."""
+        sock = self.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
 
 def post(
     checked: CheckedTarget,
@@ -67,18 +78,27 @@ def post(
     headers: Mapping[str, str],
     *,
     timeout: float,
+    deadline: float,
     tls: ssl.SSLContext,
 ) -> Answer:
-    """POST ``body`` to the checked target; raises ``OSError`` (``ssl.SSLError`` included)
-    or ``http.client.HTTPException`` when no answer came."""
+    """POST ``body`` to the checked target; raises ``OSError`` (``ssl.SSLError`` and
+    ``TimeoutError`` included) or ``http.client.HTTPException`` when no whole answer came
+    within ``deadline`` seconds."""
     connection = PinnedConnection(checked, timeout=timeout, tls=tls if checked.target.tls else None)
+    watchdog = threading.Timer(deadline, connection.cut_off)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         connection.request("POST", checked.target.request_target, body=body, headers=headers)
         response = connection.getresponse()
         if 200 <= response.status < 300:
             return Answer(response.status)
-        return Answer(response.status, _excerpt(response.read(MAX_RESPONSE_BYTES)))
+        excerpt = response.read(MAX_RESPONSE_BYTES)
+        if not watchdog.is_alive():
+            raise TimeoutError(f"the answer took longer than {deadline:g} s")
+        return Answer(response.status, _excerpt(excerpt))
     finally:
+        watchdog.cancel()
         connection.close()
 
 

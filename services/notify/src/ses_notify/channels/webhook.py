@@ -80,7 +80,12 @@ class _WebhookSession:
         }
         try:
             answer = pinned_http.post(
-                checked, body, headers, timeout=channel.timeout, tls=channel.tls
+                checked,
+                body,
+                headers,
+                timeout=channel.timeout,
+                deadline=channel.deadline,
+                tls=channel.tls,
             )
         except (OSError, http.client.HTTPException) as error:
             raise TransientFailure(f"POST {endpoint.url} failed: {error}") from error
@@ -113,6 +118,8 @@ class WebhookChannel:
         self.targets = targets
         self.clock = clock
         self.timeout = timeout
+        # The whole exchange, however slowly the receiver answers.
+        self.deadline = 3 * timeout
         # Certificates checked against the system's trust store (SSL_CERT_FILE honoured).
         self.tls = tls or ssl.create_default_context()
 
