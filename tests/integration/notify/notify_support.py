@@ -8,13 +8,18 @@
   does (subject, ``Nats-Msg-Id``, ``ses-tenant``, protobuf payload).
 * :class:`Scenario` — an agency, an enrolled company and their people, with unique ids,
   and builders for the events the complaints service would publish.
+* :class:`HookReceiver` — a real HTTP(S) server receiving webhooks; :class:`ThrowawayTls`
+  and :func:`webhooks_trusting` give it a certificate the webhook channel trusts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.policy
+import functools
+import ssl
 import threading
 import uuid
 from collections import Counter
@@ -27,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc.aio
+import trustme
 from aiosmtpd.controller import Controller
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
@@ -53,6 +59,7 @@ from ses_core.platform.settings import Settings
 from ses_core.testing import eventually, free_port, publish_events
 from ses_core.testing.hosting import host_settings, hosted, metadata_for
 from ses_notify.bootstrap import NotifyPlugin
+from ses_notify.channels import ChannelFactory, builtin_factories, webhook
 from ses_notify.worker import DeliveryPolicy
 
 CODEC = ProtobufEventCodec()
@@ -338,12 +345,20 @@ class Scenario:
 # -- hosting -----------------------------------------------------------------------------------
 
 
-def notify_settings(data_dir: Path, nats_url: str, database_url: str, smtp_port: int) -> Settings:
+def notify_settings(
+    data_dir: Path, nats_url: str, database_url: str, smtp_port: int, **notify: Any
+) -> Settings:
+    """``notify`` adds notify settings, e.g. ``webhook_allow_private_targets=True``."""
     return host_settings(
         data_dir,
         nats_url=nats_url,
         database_urls={"notify": database_url},
-        notify={"mail_transport": "smtp", "smtp_host": "127.0.0.1", "smtp_port": smtp_port},
+        notify={
+            "mail_transport": "smtp",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": smtp_port,
+            **notify,
+        },
     )
 
 
@@ -438,10 +453,11 @@ class ReceivedHook:
 
 
 class HookReceiver:
-    """A real HTTP server (``http.server`` in a thread): ``/ok…`` answers 204, ``/fail…`` 500,
-    ``/gone…`` 410; it records every request it receives."""
+    """A real HTTP server (``http.server`` in a thread) on 127.0.0.1, HTTPS when given a
+    server-side ``tls`` context: ``/ok…`` answers 204, ``/fail…`` 500, ``/gone…`` 410,
+    ``/endless…`` 500 with a body that never ends; it records every request it receives."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         import http.server
 
         received: list[ReceivedHook] = []
@@ -457,6 +473,9 @@ class HookReceiver:
                             self.path, {k.lower(): v for k, v in self.headers.items()}, body
                         )
                     )
+                if self.path.startswith("/endless"):
+                    self._answer_forever()
+                    return
                 status = 204 if self.path.startswith("/ok") else 500
                 if self.path.startswith("/gone"):
                     status = 410
@@ -464,17 +483,30 @@ class HookReceiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
+            def _answer_forever(self) -> None:
+                self.send_response(500)
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.close_connection = True
+                self.wfile.write(b"upstream exploded\n")
+                with contextlib.suppress(OSError):  # until the client hangs up
+                    while True:
+                        self.wfile.write(b"x" * 65536)
+
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self._lock = lock
         self._received = received
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self.scheme = "https" if tls is not None else "http"
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def __enter__(self) -> HookReceiver:
         self._thread.start()
@@ -488,3 +520,26 @@ class HookReceiver:
     def at(self, path: str) -> list[ReceivedHook]:
         with self._lock:
             return [hook for hook in self._received if hook.path == path]
+
+
+@dataclass(frozen=True)
+class ThrowawayTls:
+    """A throwaway certificate authority: a server context for ``names``, a client one
+    that trusts it (and nothing else)."""
+
+    server: ssl.SSLContext
+    client: ssl.SSLContext
+
+    @classmethod
+    def for_names(cls, *names: str) -> ThrowawayTls:
+        authority = trustme.CA()
+        server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        authority.issue_cert(*names).configure_cert(server)
+        client = ssl.create_default_context()
+        authority.configure_trust(client)
+        return cls(server, client)
+
+
+def webhooks_trusting(tls: ssl.SSLContext) -> dict[str, ChannelFactory]:
+    """The built-in channels, the webhook one trusting ``tls``'s authority."""
+    return {**builtin_factories(), "webhook": functools.partial(webhook.build, tls=tls)}

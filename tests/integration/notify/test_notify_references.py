@@ -41,7 +41,14 @@ async def test_email_in_app_and_webhooks_name_the_reference_and_link_to_it(
 ) -> None:
     world = Scenario()
     complaint_id, legacy_id = str(uuid.uuid4()), str(uuid.uuid4())
-    settings = notify_settings(tmp_path / "data", nats_server.url, database_url, smtp.port)
+    # The receiver listens on this machine: a deployment opens such targets explicitly.
+    settings = notify_settings(
+        tmp_path / "data",
+        nats_server.url,
+        database_url,
+        smtp.port,
+        webhook_allow_private_targets=True,
+    )
     settings.notify.portal_url = PORTAL
     created = [
         event.model_copy(update={"complaint_id": complaint_id, "reference_number": REFERENCE})

@@ -20,6 +20,7 @@ from notify_support import (
     NotifyClient,
     Scenario,
     SmtpSink,
+    fast_plugin,
     notify_host,
     notify_settings,
 )
@@ -27,10 +28,17 @@ from notify_support import (
 from ses.notify.v1 import notify_pb2 as pb
 from ses_core.platform.db import sqlite_url
 from ses_core.testing import NatsServerProcess, PostgresCluster, error_reason, eventually
+from ses_notify.webhook_targets import HostsResolver
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
 DUE = date(2031, 3, 3)
+# What webhook hosts resolve to for this module's host (nothing is ever POSTed to them).
+WEBHOOK_HOSTS = {
+    "hooks.example.org": ["93.184.215.14"],
+    "intranet.example.org": ["10.1.2.3"],
+    "dual.example.org": ["93.184.215.14", "fd00::7"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +82,8 @@ async def client(
 ) -> AsyncIterator[NotifyClient]:
     data_dir = module_dir / f"data-{uuid.uuid4().hex[:8]}"
     settings = notify_settings(data_dir, module_nats.url, notify_database, module_smtp.port)
-    async with notify_host(settings) as (_, notify_client):
+    plugin = fast_plugin(webhook_resolver=HostsResolver(WEBHOOK_HOSTS))
+    async with notify_host(settings, plugin) as (_, notify_client):
         yield notify_client
 
 
@@ -371,6 +380,7 @@ async def test_the_delivery_log_filters_and_is_scoped_to_the_callers_organisatio
         ("https://user:secret@hooks.example.org/ses", "webhook_url_credentials"),
         ("", "webhook_url_invalid"),
         ("ftp://hooks.example.org", "webhook_url_not_https"),
+        ("https://nowhere.example.org/", "webhook_host_unresolved"),
     ],
 )
 async def test_webhook_urls_must_be_https(
@@ -383,6 +393,55 @@ async def test_webhook_urls_must_be_https(
     )
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert _reason(error) == reason
+
+
+@pytest.mark.parametrize(
+    ("url", "rule"),
+    [
+        # The list, then the other ranges and spellings of the same addresses.
+        ("https://169.254.169.254/latest/meta-data/", "link_local"),
+        ("https://10.0.0.7/", "private"),
+        ("https://192.168.1.10/", "private"),
+        ("https://172.16.5.5/", "private"),
+        ("https://127.0.0.1:4222/", "loopback"),
+        ("http://localhost:8222/varz", "loopback"),
+        ("https://[::1]/", "loopback"),
+        ("https://[fe80::1]/", "link_local"),
+        ("https://[::ffff:127.0.0.1]/", "loopback"),
+        ("https://2130706433/", "loopback"),
+        ("https://0.0.0.0/", "unspecified"),
+        ("https://0x7f.1/", "loopback"),
+        ("https://017700000001/", "loopback"),
+        ("https://127.1/", "loopback"),
+        ("https://[::127.0.0.1]/", "loopback"),
+        ("https://[64:ff9b::a9fe:a9fe]/", "link_local"),
+        ("https://[2002:a00:7::]/", "private"),
+        ("https://[fd00::1]/", "unique_local"),
+        ("https://[ff02::1]/", "multicast"),
+        ("https://224.0.0.251/", "multicast"),
+        ("https://100.64.0.1/", "shared"),
+        ("https://192.0.0.8/", "reserved"),
+        ("https://198.18.0.1/", "reserved"),
+        ("https://240.0.0.1/", "reserved"),
+        ("https://255.255.255.255/", "reserved"),
+        ("https://192.0.2.1/", "reserved"),
+        ("https://[2001:db8::1]/", "reserved"),
+        ("https://[::]/", "unspecified"),
+        ("https://intranet.example.org/", "private"),
+        ("https://dual.example.org/", "unique_local"),
+    ],
+)
+async def test_webhooks_cannot_be_aimed_inside_the_network(
+    client: NotifyClient, world: Scenario, url: str, rule: str
+) -> None:
+    error = await _error(
+        client.stub.CreateWebhookEndpoint(
+            pb.CreateWebhookEndpointRequest(url=url), metadata=client.md(world.actor(world.contact))
+        )
+    )
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert _reason(error) == f"webhook_target_{rule}"
+    assert (error.details() or "").startswith(("url points at ", "url's host "))
 
 
 async def test_webhook_endpoints_belong_to_one_organisation(
@@ -432,3 +491,75 @@ async def test_webhook_endpoints_belong_to_one_organisation(
         pb.ListWebhookEndpointsRequest(company_id=world.company), metadata=client.md(OPERATOR)
     )
     assert list(gone.webhook_endpoints) == []
+
+
+async def test_signing_secrets_rotate_through_their_own_rpcs(
+    client: NotifyClient, world: Scenario
+) -> None:
+    admin = client.md(world.actor(world.contact))
+    created = await client.stub.CreateWebhookEndpoint(
+        pb.CreateWebhookEndpointRequest(url="https://hooks.example.org/rotate"), metadata=admin
+    )
+    endpoint_id = created.webhook_endpoint.webhook_endpoint_id
+    (first,) = created.webhook_endpoint.signing_secrets
+    last_only = await _error(
+        client.stub.DeleteWebhookSigningSecret(
+            pb.DeleteWebhookSigningSecretRequest(
+                webhook_endpoint_id=endpoint_id, signing_secret_id=first.signing_secret_id
+            ),
+            metadata=admin,
+        )
+    )
+    assert last_only.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert _reason(last_only) == "webhook_last_signing_secret"
+    added = [
+        await client.stub.CreateWebhookSigningSecret(
+            pb.CreateWebhookSigningSecretRequest(webhook_endpoint_id=endpoint_id), metadata=admin
+        )
+        for _ in range(2)
+    ]
+    assert all(a.signing_secret.startswith("whsec_") for a in added)
+    assert len({created.signing_secret, *(a.signing_secret for a in added)}) == 3
+    too_many = await _error(
+        client.stub.CreateWebhookSigningSecret(
+            pb.CreateWebhookSigningSecretRequest(webhook_endpoint_id=endpoint_id), metadata=admin
+        )
+    )
+    assert too_many.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert _reason(too_many) == "too_many_webhook_signing_secrets"
+    await client.stub.DeleteWebhookSigningSecret(
+        pb.DeleteWebhookSigningSecretRequest(
+            webhook_endpoint_id=endpoint_id, signing_secret_id=first.signing_secret_id
+        ),
+        metadata=admin,
+    )
+    listed = await client.stub.ListWebhookEndpoints(
+        pb.ListWebhookEndpointsRequest(), metadata=admin
+    )
+    (endpoint,) = [e for e in listed.webhook_endpoints if e.webhook_endpoint_id == endpoint_id]
+    assert [s.signing_secret_id for s in endpoint.signing_secrets] == [
+        a.signing_secret_id for a in added
+    ]
+    unknown = await _error(
+        client.stub.DeleteWebhookSigningSecret(
+            pb.DeleteWebhookSigningSecretRequest(
+                webhook_endpoint_id=endpoint_id, signing_secret_id=first.signing_secret_id
+            ),
+            metadata=admin,
+        )
+    )
+    assert unknown.code() == grpc.StatusCode.INVALID_ARGUMENT
+    foreign = await _error(
+        client.stub.CreateWebhookSigningSecret(
+            pb.CreateWebhookSigningSecretRequest(webhook_endpoint_id=endpoint_id),
+            metadata=client.md(world.actor(world.supervisor)),
+        )
+    )
+    assert foreign.code() == grpc.StatusCode.NOT_FOUND
+    not_admin = await _error(
+        client.stub.CreateWebhookSigningSecret(
+            pb.CreateWebhookSigningSecretRequest(webhook_endpoint_id=endpoint_id),
+            metadata=client.md(world.actor(world.poc)),
+        )
+    )
+    assert not_admin.code() == grpc.StatusCode.PERMISSION_DENIED

@@ -17,7 +17,6 @@ from ses_notify.channels import ENTRY_POINT_GROUP, ChannelContext, builtin_facto
 from ses_notify.channels.email import compose
 from ses_notify.channels.webhook import body_of
 from ses_notify.deliveries import Delivery
-from ses_notify.handlers.webhooks import check_webhook_url
 from ses_notify.mappers import topic_from_proto, topic_to_proto
 from ses_notify.paging import decode_token, encode_token, page_size_of
 from ses_notify.worker import DeliveryPolicy
@@ -114,13 +113,6 @@ def test_retry_delays_grow_exponentially_up_to_the_cap() -> None:
     assert 10.0 <= first <= 20.0
     assert 20.0 <= second <= 30.0
     assert late == 100.0
-
-
-@pytest.mark.parametrize(
-    "url", ["https://hooks.example.org/ses", "http://127.0.0.1:8080/hook", "http://localhost/x"]
-)
-def test_https_urls_and_loopback_http_are_accepted(url: str) -> None:
-    assert check_webhook_url(f"  {url} ") == url
 
 
 def test_proto_topics_map_to_domain_topics_and_back() -> None:

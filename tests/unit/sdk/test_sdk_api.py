@@ -9,6 +9,9 @@ EXPECTED = {
     "DEFAULT_CHUNK_BYTES",
     "ErrorDetails",
     "FieldViolation",
+    "WEBHOOK_ID_HEADER",
+    "WEBHOOK_SIGNATURE_HEADER",
+    "WEBHOOK_TIMESTAMP_HEADER",
     "AsyncFilesClient",
     "FilesClient",
     "ProgressCallback",
@@ -18,10 +21,14 @@ EXPECTED = {
     "UploadProgress",
     "UploadStalled",
     "UploadedFile",
+    "WebhookVerificationFailed",
+    "new_webhook_secret",
     "open_aio_channel",
     "open_channel",
     "upload_files",
     "upload_files_async",
+    "sign_webhook",
+    "verify_webhook",
 }
 
 

@@ -11,7 +11,9 @@ What runs:
 Notices about a complaint link to ``<settings.notify.portal_url>/complaints/<reference>``.
 
 ``NotifyPlugin``'s fields tune what settings do not cover (retry policy, scheduler
-interval, channel factories); the entry point uses the defaults, tests shorten them.
+interval, channel factories, how webhook hosts resolve); the entry point uses the
+defaults, tests shorten them. One resolver serves both the registration of webhook
+endpoints and their deliveries, so both judge a host by the same answers.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from ses_notify.rendering import Renderer
 from ses_notify.scheduler import DueReminderScheduler
 from ses_notify.servicer import NotifyServicer
 from ses_notify.unit_of_work import NotifyUnitOfWork
+from ses_notify.webhook_targets import Resolver, SystemResolver, WebhookTargets
 from ses_notify.worker import ChannelWorker, DeliveryPolicy
 
 SERVICE_NAME = "ses.notify.v1.NotifyService"
@@ -49,6 +52,8 @@ class NotifyPlugin:
     network_timeout: float = 30.0
     # None: the installed entry points (``ses.notification_channels``).
     channel_factories: Mapping[str, ChannelFactory] | None = None
+    # None: the operating system's resolver.
+    webhook_resolver: Resolver | None = None
 
     def build(self, context: ServiceContext) -> ServiceParts:
         workers: list[ChannelWorker] = []
@@ -67,7 +72,14 @@ class NotifyPlugin:
                 on_deliveries=wake_workers,
             )
 
-        channel_context = ChannelContext(context.settings, context.sessions, self.network_timeout)
+        resolver = self.webhook_resolver or SystemResolver()
+        channel_context = ChannelContext(
+            context.settings,
+            context.sessions,
+            self.network_timeout,
+            clock=context.clock,
+            resolver=resolver,
+        )
         channels = load_channels(channel_context, self.channel_factories)
         workers.extend(
             ChannelWorker(channel, context.sessions, context.clock, self.policy)
@@ -90,7 +102,10 @@ class NotifyPlugin:
             due_soon_business_days=context.settings.notify.due_soon_business_days,
             interval=self.scheduler_interval,
         )
-        servicer = NotifyServicer(NotifyApp(unit_of_work, context.clock, context.calendar))
+        webhook_targets = WebhookTargets.from_settings(context.settings.notify, resolver)
+        servicer = NotifyServicer(
+            NotifyApp(unit_of_work, context.clock, context.calendar, webhook_targets)
+        )
 
         def register(server: grpc.aio.Server) -> None:
             rpc.add_NotifyServiceServicer_to_server(servicer, server)

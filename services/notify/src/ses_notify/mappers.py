@@ -174,4 +174,11 @@ def webhook_endpoint(endpoint: WebhookEndpoint) -> pb.WebhookEndpoint:
         agency_id=organization.id if organization.kind.value == "agency" else "",
         url=endpoint.url,
         created_at=timestamp(endpoint.created_at),
+        signing_secrets=[
+            pb.WebhookSigningSecret(
+                signing_secret_id=secret.signing_secret_id,
+                created_at=timestamp(secret.created_at),
+            )
+            for secret in endpoint.signing_secrets
+        ],
     )

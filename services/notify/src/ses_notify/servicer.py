@@ -174,3 +174,29 @@ class NotifyServicer(rpc.NotifyServiceServicer):
             request.webhook_endpoint_id,
         )
         return pb.DeleteWebhookEndpointResponse()
+
+    async def CreateWebhookSigningSecret(
+        self, request: pb.CreateWebhookSigningSecretRequest, context: Context
+    ) -> pb.CreateWebhookSigningSecretResponse:
+        endpoint, secret = await asyncio.to_thread(
+            webhooks.create_webhook_signing_secret,
+            self._app,
+            current_actor(),
+            request.webhook_endpoint_id,
+        )
+        return pb.CreateWebhookSigningSecretResponse(
+            webhook_endpoint=m.webhook_endpoint(endpoint),
+            signing_secret_id=secret.signing_secret_id,
+            signing_secret=secret.secret,
+        )
+
+    async def DeleteWebhookSigningSecret(
+        self, request: pb.DeleteWebhookSigningSecretRequest, context: Context
+    ) -> pb.DeleteWebhookSigningSecretResponse:
+        command = webhooks.DeleteWebhookSigningSecret(
+            request.webhook_endpoint_id, request.signing_secret_id
+        )
+        endpoint = await asyncio.to_thread(
+            webhooks.delete_webhook_signing_secret, self._app, current_actor(), command
+        )
+        return pb.DeleteWebhookSigningSecretResponse(webhook_endpoint=m.webhook_endpoint(endpoint))

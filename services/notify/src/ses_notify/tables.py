@@ -180,14 +180,23 @@ webhook_endpoints = Table(
     Column("organization_kind", String(16), nullable=False),
     Column("organization_id", String(ID), nullable=False),
     Column("url", String(2048), nullable=False),
-    # The HMAC key; it must be readable to sign, so it is stored as given out.
-    Column("secret", String(128), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Index(
         "ix_webhook_endpoints_organization_kind_organization_id",
         "organization_kind",
         "organization_id",
     ),
+)
+
+# Every secret of an endpoint signs each delivery; two at once while one is rotated.
+webhook_signing_secrets = Table(
+    "webhook_signing_secrets",
+    metadata,
+    Column("signing_secret_id", String(36), primary_key=True),
+    Column("webhook_endpoint_id", String(36), nullable=False, index=True),
+    # The HMAC key as given out (whsec_<base64>); it must be readable to sign.
+    Column("secret", String(128), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
 )
 
 due_reminders = Table(

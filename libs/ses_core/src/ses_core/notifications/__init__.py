@@ -12,7 +12,10 @@ Pure domain, no I/O; the notify service composes it with its projection and chan
 * due reminders: :func:`due_reminder`, :func:`local_today`, :class:`DueReminder`
 * organisations: :class:`Organization`, :func:`chosen_organization`, :func:`manages`,
   :func:`require_manages`
-* webhooks: :func:`sign_body`, :func:`signature_matches`
+* webhook targets: :class:`WebhookTargetPolicy` (which URLs and addresses webhooks may
+  reach, :class:`AllowedTargets`), :func:`special_address`, :data:`SPECIAL_RANGES`;
+  signatures are the SDK's (``ses_core.sdk.sign_webhook`` / ``verify_webhook``)
+* message headers: :data:`DELIVERY_HEADER`, :data:`TOPIC_HEADER`
 * events: :class:`MaintenanceWindowScheduled` (context ``notify``), :data:`PLATFORM_TENANT`
 """
 
@@ -43,6 +46,7 @@ from ses_core.notifications._events import (
     MaintenanceWindowScheduled,
     NotifyEvent,
 )
+from ses_core.notifications._headers import DELIVERY_HEADER, TOPIC_HEADER
 from ses_core.notifications._topics import (
     DEFAULT_CHANNELS,
     MANDATORY_TOPICS,
@@ -54,12 +58,17 @@ from ses_core.notifications._topics import (
     check_choices,
 )
 from ses_core.notifications._visibility import RESTRICTED_RESPONSE_FIELDS, Reader, visible_facts
-from ses_core.notifications._webhooks import (
-    DELIVERY_HEADER,
-    SIGNATURE_HEADER,
-    TOPIC_HEADER,
-    sign_body,
-    signature_matches,
+from ses_core.notifications._webhook_targets import (
+    SPECIAL_RANGES,
+    AddressRule,
+    AllowedTargets,
+    IPAddress,
+    SpecialAddress,
+    WebhookTarget,
+    WebhookTargetPolicy,
+    WebhookTargetRefused,
+    parse_webhook_url,
+    special_address,
 )
 
 __all__ = [
@@ -70,9 +79,11 @@ __all__ = [
     "PERSONAL_CHANNELS",
     "PLATFORM_TENANT",
     "RESTRICTED_RESPONSE_FIELDS",
-    "SIGNATURE_HEADER",
+    "SPECIAL_RANGES",
     "TOPIC_AUDIENCES",
     "TOPIC_HEADER",
+    "AddressRule",
+    "AllowedTargets",
     "Audience",
     "AudienceFacts",
     "Channel",
@@ -80,6 +91,7 @@ __all__ = [
     "ComplaintParties",
     "Directory",
     "DueReminder",
+    "IPAddress",
     "MaintenanceWindowScheduled",
     "NotifyEvent",
     "Organization",
@@ -87,8 +99,12 @@ __all__ = [
     "Preferences",
     "Reader",
     "Recipients",
+    "SpecialAddress",
     "Topic",
     "TopicChoice",
+    "WebhookTarget",
+    "WebhookTargetPolicy",
+    "WebhookTargetRefused",
     "check_choices",
     "chosen_organization",
     "company_may_hear",
@@ -97,9 +113,9 @@ __all__ = [
     "local_today",
     "manages",
     "organization_of",
+    "parse_webhook_url",
     "require_manages",
     "resolve_recipients",
-    "sign_body",
-    "signature_matches",
+    "special_address",
     "visible_facts",
 ]

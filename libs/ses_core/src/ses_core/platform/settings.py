@@ -49,6 +49,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ses_core.notifications import AllowedTargets
 from ses_core.platform.db import sqlite_url
 
 logger = logging.getLogger(__name__)
@@ -234,6 +235,14 @@ class NotifySettings(_Group):
     ``portal_url`` is where people open SES in a browser: notices about a complaint
     link to ``<portal_url>/complaints/<reference number>``. The embedded setup serves
     no web pages, so its default names a portal running beside it on this machine.
+
+    Webhooks go to public addresses only (``ses_core.notifications.WebhookTargetPolicy``).
+    ``webhook_allow_private_targets`` also opens loopback, private, shared and
+    unique-local addresses and plain ``http://`` to them: for trying webhooks on one
+    machine, never in production (``ses up`` included, it is off unless set).
+    ``webhook_allowed_targets`` names host names and networks (a JSON list, e.g.
+    ``["hooks.internal.example", "10.20.0.0/16"]``) that may be reached although not
+    public, such as an in-cluster receiver; link-local and reserved ones only this way.
     """
 
     mail_transport: Literal["maildir", "smtp"] = "maildir"
@@ -246,6 +255,8 @@ class NotifySettings(_Group):
     mail_from: str = "SES Notifications <no-reply@ses.local>"
     due_soon_business_days: Annotated[int, Field(ge=0, le=30)] = 3
     portal_url: str = DEFAULT_PORTAL_URL
+    webhook_allow_private_targets: bool = False
+    webhook_allowed_targets: list[str] = Field(default_factory=list)
 
     @field_validator("portal_url")
     @classmethod
@@ -258,6 +269,12 @@ class NotifySettings(_Group):
         if parsed.query or parsed.fragment:
             raise ValueError("must be the portal's address without a query or fragment")
         return value.strip().rstrip("/")
+
+    @field_validator("webhook_allowed_targets")
+    @classmethod
+    def _webhook_targets_parse(cls, entries: list[str]) -> list[str]:
+        AllowedTargets.parse(entries)  # its ValueError names the entry at fault
+        return entries
 
 
 class RetentionSettings(_Group):

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Protocol
 
@@ -39,7 +39,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ses_core.notifications import Channel
 from ses_core.platform.settings import Settings
+from ses_core.ports import Clock, SystemClock
 from ses_notify.deliveries import Delivery
+from ses_notify.webhook_targets import Resolver, SystemResolver
 
 _log = logging.getLogger(__name__)
 
@@ -89,6 +91,10 @@ class ChannelContext:
     sessions: sessionmaker[Session]
     # Seconds one network operation (connect, send, POST) may take.
     network_timeout: float = 30.0
+    # For channels that stamp what they send (webhook signatures).
+    clock: Clock = field(default_factory=SystemClock)
+    # How channels that connect to hosts by name resolve them.
+    resolver: Resolver = field(default_factory=SystemResolver)
 
 
 ChannelFactory = Callable[[ChannelContext], NotificationChannel]

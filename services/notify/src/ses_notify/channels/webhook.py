@@ -1,42 +1,47 @@
 """Signed webhooks: each delivery is a JSON POST to an organisation's endpoint.
 
-The body is the notification as that organisation may see it plus ``delivery_id``;
-``X-SES-Signature: sha256=<hex>`` is the HMAC-SHA256 of the exact body bytes under the
-endpoint's secret (``ses_core.notifications.sign_body``). Receivers should drop a
-``delivery_id`` they have seen: a crash between the POST and recording it repeats it.
+The body is the notification as that organisation may see it plus ``delivery_id``. The
+request carries the Standard Webhooks headers (``ses_core.sdk.sign_webhook``):
+``webhook-id`` (the delivery id, the same on every retry), ``webhook-timestamp`` (this
+attempt) and ``webhook-signature`` with one ``v1,`` entry per signing secret of the
+endpoint, so a receiver that switches to a new secret during a rotation keeps verifying.
+``X-SES-Topic`` names the topic for routing; it is not signed (the body has it too).
 
-Outcomes: a 2xx answer delivers; no answer, a timeout, 408, 425, 429 or a 5xx is a
-transient failure (retried with backoff, dead-lettered after the last attempt); any
-other answer — including a redirect, which is not followed — is permanent. One
-endpoint's failures are retried on its own deliveries' schedule.
+The earlier ``X-SES-Signature: sha256=<hex>`` header is gone, not deprecated: no release
+of the contract ever carried it, and one signature scheme is one thing to verify.
+
+Before every attempt the endpoint's URL is checked again (``WebhookTargets``): the host
+is resolved once and the POST goes to the addresses that passed (``pinned_http``).
+
+Outcomes: a 2xx answer delivers; no answer, a timeout, a TLS failure, a host that does
+not resolve now, 408, 425, 429 or a 5xx is a transient failure (retried with backoff,
+dead-lettered after the last attempt); a target the policy refuses, and any other
+answer (a redirect included, which is not followed) is permanent. One endpoint's
+failures are retried on its own deliveries' schedule.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
-import urllib.error
-import urllib.request
-from typing import Any
+import ssl
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from ses_core.notifications import (
-    DELIVERY_HEADER,
-    SIGNATURE_HEADER,
-    TOPIC_HEADER,
-    Channel,
-    sign_body,
-)
+from ses_core.notifications import TOPIC_HEADER, Channel, WebhookTargetRefused
+from ses_core.ports import Clock
+from ses_core.sdk import sign_webhook
+from ses_notify import pinned_http
 from ses_notify.channels import ChannelContext, ChannelSession, PermanentFailure, TransientFailure
 from ses_notify.deliveries import Delivery
+from ses_notify.webhook_targets import (
+    WebhookHostLookupFailed,
+    WebhookHostUnresolved,
+    WebhookTargets,
+)
 from ses_notify.webhooks import WebhookStore
 
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
 
 
 def body_of(delivery: Delivery) -> bytes:
@@ -49,41 +54,46 @@ def body_of(delivery: Delivery) -> bytes:
 
 
 class _WebhookSession:
-    def __init__(self, sessions: sessionmaker[Session], timeout: float) -> None:
-        self._sessions = sessions
-        self._timeout = timeout
-        self._opener = urllib.request.build_opener(_NoRedirects())
+    def __init__(self, channel: WebhookChannel) -> None:
+        self._channel = channel
 
     def deliver(self, delivery: Delivery, session: Session | None) -> None:
+        channel = self._channel
         endpoint_id = str(delivery.content.get("webhook_endpoint_id", ""))
-        with self._sessions.begin() as lookup:
+        with channel.sessions.begin() as lookup:
             endpoint = WebhookStore(lookup).get(endpoint_id)
         if endpoint is None:
             raise PermanentFailure(f"The webhook endpoint {endpoint_id} was deleted.")
-        body = body_of(delivery)
-        request = urllib.request.Request(
-            endpoint.url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "User-Agent": "ses-notify",
-                SIGNATURE_HEADER: sign_body(endpoint.secret, body),
-                DELIVERY_HEADER: delivery.delivery_id,
-                TOPIC_HEADER: delivery.topic,
-            },
-        )
         try:
-            with self._opener.open(request, timeout=self._timeout) as response:
-                status = int(response.status)
-        except urllib.error.HTTPError as error:
-            status = error.code
-        except (urllib.error.URLError, OSError, ValueError) as error:
+            checked = channel.targets.check(endpoint.url)
+        except WebhookTargetRefused as refused:
+            raise PermanentFailure(refused.message) from refused
+        except (WebhookHostUnresolved, WebhookHostLookupFailed) as unresolved:
+            raise TransientFailure(unresolved.message) from unresolved
+        body = body_of(delivery)
+        secrets = [secret.secret for secret in endpoint.signing_secrets]
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "ses-notify",
+            TOPIC_HEADER: delivery.topic,
+            **sign_webhook(secrets, delivery.delivery_id, channel.clock.now(), body),
+        }
+        try:
+            answer = pinned_http.post(
+                checked,
+                body,
+                headers,
+                timeout=channel.timeout,
+                deadline=channel.deadline,
+                tls=channel.tls,
+            )
+        except (OSError, http.client.HTTPException) as error:
             raise TransientFailure(f"POST {endpoint.url} failed: {error}") from error
-        if 200 <= status < 300:
+        if 200 <= answer.status < 300:
             return
-        message = f"POST {endpoint.url} answered HTTP {status}"
-        if status in RETRYABLE_STATUSES or status >= 500:
+        said = f": {answer.excerpt}" if answer.excerpt else ""
+        message = f"POST {endpoint.url} answered HTTP {answer.status}{said}"
+        if answer.status in RETRYABLE_STATUSES or answer.status >= 500:
             raise TransientFailure(message)
         raise PermanentFailure(message)
 
@@ -95,19 +105,47 @@ class WebhookChannel:
     kind = Channel.WEBHOOK
     transactional = False
 
-    def __init__(self, sessions: sessionmaker[Session], *, timeout: float = 30.0) -> None:
-        self._sessions = sessions
-        self._timeout = timeout
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        targets: WebhookTargets,
+        clock: Clock,
+        *,
+        timeout: float = 30.0,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.targets = targets
+        self.clock = clock
+        self.timeout = timeout
+        # The whole exchange, however slowly the receiver answers.
+        self.deadline = 3 * timeout
+        # Certificates checked against the system's trust store (SSL_CERT_FILE honoured).
+        self.tls = tls or ssl.create_default_context()
 
     def describe(self) -> str:
-        return "Webhooks: signed POSTs to the endpoints organisations register."
+        if self.targets.policy.allow_private:
+            reach = (
+                "private targets allowed (SES_NOTIFY__WEBHOOK_ALLOW_PRIVATE_TARGETS: trials only)"
+            )
+        else:
+            reach = "public https:// targets only"
+        return f"Webhooks: signed POSTs to the endpoints organisations register; {reach}."
 
     def open(self) -> ChannelSession:
-        return _WebhookSession(self._sessions, self._timeout)
+        return _WebhookSession(self)
 
     def probe(self) -> None:
         pass
 
 
-def build(context: ChannelContext) -> WebhookChannel:
-    return WebhookChannel(context.sessions, timeout=min(context.network_timeout, 10.0))
+def build(context: ChannelContext, *, tls: ssl.SSLContext | None = None) -> WebhookChannel:
+    """The webhook channel of the notify service; ``tls`` replaces the system trust store
+    (tests trust their own certificate authority)."""
+    return WebhookChannel(
+        context.sessions,
+        WebhookTargets.from_settings(context.settings.notify, context.resolver),
+        context.clock,
+        timeout=min(context.network_timeout, 10.0),
+        tls=tls,
+    )

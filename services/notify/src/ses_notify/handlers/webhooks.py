@@ -1,28 +1,32 @@
-"""CreateWebhookEndpoint, ListWebhookEndpoints, DeleteWebhookEndpoint.
+"""Webhook endpoints and their signing secrets: create, list, delete, rotate.
 
-URLs must be ``https://``; plain ``http://`` is accepted only for a loopback host
-(a developer's or a test's own receiver). Credentials inside the URL are refused:
-the signature is the credential. The signing secret (32 random bytes, URL-safe
-base64) is returned once, at creation.
+A URL is checked against the deployment's target policy and its host resolved before
+the endpoint is stored (``WebhookTargets``: INVALID_ARGUMENT on field ``url`` naming
+the rule); every delivery checks it again. Credentials inside the URL are refused: the
+signature is the credential.
+
+Secrets are ``whsec_<base64 of 32 random bytes>`` (Standard Webhooks), each returned
+once, when created. Rotation: CreateWebhookSigningSecret adds one (every delivery is
+then signed under both), DeleteWebhookSigningSecret removes the old one. At most
+:data:`MAX_SECRETS_PER_ENDPOINT` at once, and never fewer than one.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import secrets
 import uuid
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from ses_core.errors import ValidationFailed, quote
+from ses_core.errors import PreconditionFailed, ValidationFailed
 from ses_core.identity import Actor
 from ses_core.notifications import chosen_organization, require_manages
 from ses_core.permissions import Resource, ResourceKind, not_found_for
+from ses_core.sdk import new_webhook_secret
 from ses_notify.handlers import NotifyApp
-from ses_notify.webhooks import WebhookEndpoint
+from ses_notify.unit_of_work import NotifyUnitOfWork
+from ses_notify.webhooks import SigningSecret, WebhookEndpoint
 
-MAX_URL_CHARS = 2048
 MAX_ENDPOINTS_PER_ORGANIZATION = 10
+MAX_SECRETS_PER_ENDPOINT = 3
 
 
 @dataclass(frozen=True)
@@ -32,39 +36,10 @@ class CreateWebhookEndpoint:
     agency_id: str = ""
 
 
-def check_webhook_url(url: str) -> str:
-    url = url.strip()
-    if not url or len(url) > MAX_URL_CHARS:
-        raise ValidationFailed(
-            f"Give the endpoint's URL (https://…, at most {MAX_URL_CHARS} characters).",
-            reason="webhook_url_invalid",
-        )
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        raise ValidationFailed(
-            "Remove the user name and password from the URL; verify the X-SES-Signature "
-            "header instead.",
-            reason="webhook_url_credentials",
-        )
-    host = parts.hostname or ""
-    if parts.scheme == "https" and host:
-        return url
-    if parts.scheme == "http" and _is_loopback(host):
-        return url
-    raise ValidationFailed(
-        f"{quote(url)} is not an https:// URL; webhooks carry complaint notices and must be "
-        "encrypted (plain http:// only to localhost, for development).",
-        reason="webhook_url_not_https",
-    )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+@dataclass(frozen=True)
+class DeleteWebhookSigningSecret:
+    webhook_endpoint_id: str
+    signing_secret_id: str
 
 
 def create_webhook_endpoint(
@@ -72,14 +47,14 @@ def create_webhook_endpoint(
 ) -> tuple[WebhookEndpoint, str]:
     organization = chosen_organization(actor, command.company_id.strip(), command.agency_id.strip())
     require_manages(actor, organization, ResourceKind.NOTIFICATIONS)
-    url = check_webhook_url(command.url)
-    secret = secrets.token_urlsafe(32)
+    checked = app.webhook_targets.check(command.url)
+    secret = _new_secret(app)
     endpoint = WebhookEndpoint(
         webhook_endpoint_id=str(uuid.uuid4()),
         organization=organization,
-        url=url,
-        secret=secret,
+        url=checked.target.url,
         created_at=app.clock.now(),
+        signing_secrets=(secret,),
     )
     with app.uow_for(actor) as uow:
         if len(uow.webhooks.of(organization)) >= MAX_ENDPOINTS_PER_ORGANIZATION:
@@ -90,7 +65,7 @@ def create_webhook_endpoint(
             )
         uow.webhooks.add(endpoint)
         uow.commit()
-    return endpoint, secret
+    return endpoint, secret.secret
 
 
 def list_webhook_endpoints(
@@ -103,16 +78,75 @@ def list_webhook_endpoints(
 
 
 def delete_webhook_endpoint(app: NotifyApp, actor: Actor, webhook_endpoint_id: str) -> None:
+    with app.uow_for(actor) as uow:
+        endpoint = _managed_endpoint(uow, actor, webhook_endpoint_id)
+        uow.webhooks.remove(endpoint.webhook_endpoint_id)
+        uow.commit()
+
+
+def create_webhook_signing_secret(
+    app: NotifyApp, actor: Actor, webhook_endpoint_id: str
+) -> tuple[WebhookEndpoint, SigningSecret]:
+    with app.uow_for(actor) as uow:
+        endpoint = _managed_endpoint(uow, actor, webhook_endpoint_id)
+        if len(endpoint.signing_secrets) >= MAX_SECRETS_PER_ENDPOINT:
+            raise PreconditionFailed(
+                f"This endpoint has {MAX_SECRETS_PER_ENDPOINT} signing secrets already; "
+                "delete one your receiver no longer uses first.",
+                reason="too_many_webhook_signing_secrets",
+            )
+        secret = _new_secret(app)
+        uow.webhooks.add_secret(endpoint.webhook_endpoint_id, secret)
+        uow.commit()
+        updated = uow.webhooks.get(endpoint.webhook_endpoint_id)
+    assert updated is not None
+    return updated, secret
+
+
+def delete_webhook_signing_secret(
+    app: NotifyApp, actor: Actor, command: DeleteWebhookSigningSecret
+) -> WebhookEndpoint:
+    secret_id = command.signing_secret_id.strip()
+    with app.uow_for(actor) as uow:
+        endpoint = _managed_endpoint(uow, actor, command.webhook_endpoint_id)
+        ids = [secret.signing_secret_id for secret in endpoint.signing_secrets]
+        if secret_id not in ids:
+            raise ValidationFailed(
+                f"The endpoint has no signing secret {secret_id!r}; ListWebhookEndpoints "
+                "shows its secrets' ids.",
+                reason="webhook_signing_secret_unknown",
+                field="signing_secret_id",
+            )
+        if len(ids) == 1:
+            raise PreconditionFailed(
+                "This is the endpoint's only signing secret: create its successor first "
+                "(CreateWebhookSigningSecret), or delete the endpoint.",
+                reason="webhook_last_signing_secret",
+            )
+        uow.webhooks.remove_secret(secret_id)
+        uow.commit()
+        updated = uow.webhooks.get(endpoint.webhook_endpoint_id)
+    assert updated is not None
+    return updated
+
+
+def _managed_endpoint(
+    uow: NotifyUnitOfWork, actor: Actor, webhook_endpoint_id: str
+) -> WebhookEndpoint:
     webhook_endpoint_id = webhook_endpoint_id.strip()
     if not webhook_endpoint_id:
         raise ValidationFailed(
-            "Give the webhook_endpoint_id to delete.", reason="webhook_endpoint_id_missing"
+            "Give the webhook_endpoint_id.",
+            reason="webhook_endpoint_id_missing",
+            field="webhook_endpoint_id",
         )
-    with app.uow_for(actor) as uow:
-        endpoint = uow.webhooks.get(webhook_endpoint_id)
-        if endpoint is None:
-            # The same answer as for another organisation's endpoint (require_manages).
-            raise not_found_for(actor, Resource(kind=ResourceKind.NOTIFICATIONS))
-        require_manages(actor, endpoint.organization, ResourceKind.NOTIFICATIONS)
-        uow.webhooks.remove(endpoint.webhook_endpoint_id)
-        uow.commit()
+    endpoint = uow.webhooks.get(webhook_endpoint_id)
+    if endpoint is None:
+        # The same answer as for another organisation's endpoint (require_manages).
+        raise not_found_for(actor, Resource(kind=ResourceKind.NOTIFICATIONS))
+    require_manages(actor, endpoint.organization, ResourceKind.NOTIFICATIONS)
+    return endpoint
+
+
+def _new_secret(app: NotifyApp) -> SigningSecret:
+    return SigningSecret(str(uuid.uuid4()), new_webhook_secret(), app.clock.now())
