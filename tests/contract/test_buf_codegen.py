@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from contract_support import BUF, PROTOS, REPO, run
 
-PROTO_FILES = sorted(p.relative_to(PROTOS).with_suffix("") for p in PROTOS.rglob("*.proto"))
+PROTO_FILES = sorted(
+    p.relative_to(PROTOS).with_suffix("") for p in (PROTOS / "ses").rglob("*.proto")
+)
 PROJECT_STUBS = REPO / "libs" / "ses_core" / "src" / "ses"
 
 USAGE = """

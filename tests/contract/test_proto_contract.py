@@ -152,7 +152,7 @@ def stub_module(proto: Path) -> ModuleType:
         pytest.fail(f"Cannot import {name} ({error}); run `make stubs` to generate the stubs.")
 
 
-PROTO_FILES = sorted(PROTOS.rglob("*.proto"))
+PROTO_FILES = sorted((PROTOS / "ses").rglob("*.proto"))
 EVENT_FILES = [p for p in PROTO_FILES if p.name == "events.proto"]
 
 
