@@ -15,6 +15,7 @@ import grpc
 import grpc.aio
 
 from ses_core import errors
+from ses_core.accounts import UserAuthority
 from ses_core.platform.grpc import (
     GrpcServer,
     ServiceRegistration,
@@ -26,6 +27,9 @@ SERVICE = "ses.test.v1.ThingService"
 
 StartServer = Callable[..., Awaitable[tuple[GrpcServer, grpc.aio.Channel]]]
 """``await start_server(**create_server_options)`` → (started server, channel to it)."""
+
+StateActor = Callable[..., UserAuthority]
+"""``state(actor, active=True, email="")``: state ``actor``'s authority in the directory."""
 
 ERRORS_BY_NAME: dict[str, errors.SesError] = {
     "ValidationFailed": errors.ValidationFailed("The title is empty; give it a title."),
