@@ -9,16 +9,18 @@ Choices:
 * **Cache.** A user's authority is reused for ``cache_seconds`` (0.5 s by default, at
   most 1 s; setting ``SES_IDENTITY__AUTHORITY_CACHE_SECONDS``), so a busy user costs two
   lookups a second per process, and a change reaches every replica within 2 s of its
-  event: the projection applies events as they arrive (measured: about 0.1 s from the
-  enrollment service's commit), and the cache adds at most its own lifetime. At most ``max_cached`` users are kept (the
-  least recently used go first). Concurrent calls of one uncached user share one lookup.
+  event: the projection applies events as they arrive (measured: a few tens of
+  milliseconds after the enrollment service's commit), and the cache adds at most its
+  own lifetime. At most ``max_cached`` users are kept (the least recently used go
+  first). Concurrent calls of one uncached user share one lookup.
 * **Off the event loop.** A lookup runs in a worker thread. Measured on SQLite (the
   shared two-core development machine): a primary-key lookup through SQLAlchemy,
   connection checkout included, takes about 1 ms, a thread hop about 0.2 ms, a cached
   answer about 25 µs. Run inline, the lookup would stall every other call for that
   millisecond, and for much longer when the pool is exhausted or the database is remote
-  (PostgreSQL); with the cache it is paid once per user per second per process. The
-  lookup opens a ``READ_ONLY`` connection, so on SQLite it never queues behind writers.
+  (PostgreSQL); with the cache it is paid once per user per cache lifetime per process.
+  The lookup opens a ``READ_ONLY`` connection, so on SQLite it never queues behind
+  writers.
 * **A user the directory has not heard of yet** (created a moment ago; the event is on
   its way) is looked up again every ``poll_interval`` for up to ``wait_seconds`` (setting
   ``SES_IDENTITY__AUTHORITY_WAIT_SECONDS``, 2 s by default). A SES token still unknown
