@@ -4,9 +4,9 @@
 ``nats-server``, SQLite files under the data directory, the embedded identity
 provider); ``ses serve <name>`` hosts one, which is how Kubernetes runs them.
 Start order: broker → telemetry → signing keys → per service (engine,
-migrations, relay, plugin parts, authority directory and its projection)
-→ gRPC server → background loops. Stop order
-is the reverse, and the gRPC server drains in-flight calls first.
+migrations, relay, authority directory, plugin parts, the directory's
+projection) → gRPC server → background loops. Stop order is the reverse, and
+the gRPC server drains in-flight calls first.
 
 Migrations: with ``migrate=True`` (the embedded default) each service database
 is upgraded to head at start; otherwise the host refuses to start on a schema
