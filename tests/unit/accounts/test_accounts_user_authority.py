@@ -132,6 +132,9 @@ def test_an_identity_is_well_formed(fields: dict[str, object], problem: str) -> 
         Identity(**fields)  # type: ignore[arg-type]
 
 
-def test_an_identity_describes_its_user_for_messages() -> None:
+def test_an_identity_describes_its_user_for_messages_briefly() -> None:
     assert Identity(user_id="u-1").described == "user u-1"
     assert Identity(email="a@b.example").described == "a@b.example"
+    long = Identity(email="a" * 5000 + "@b.example").described
+    assert len(long) == 100
+    assert long.endswith("…")

@@ -99,8 +99,10 @@ class Identity:
 
     @property
     def described(self) -> str:
-        """How a message names the user: "user <id>" or "<e-mail address>"."""
-        return f"user {self.user_id}" if self.user_id else self.email
+        """How a message names the user: "user <id>" or "<e-mail address>" (at most 100
+        characters of it: a message never repeats a long input whole)."""
+        name = f"user {self.user_id}" if self.user_id else self.email
+        return name if len(name) <= 100 else name[:99] + "…"
 
 
 class Actor(BaseModel):

@@ -191,7 +191,7 @@ def _key(identity: Identity) -> _Key:
 def _unknown(identity: Identity, waited: float) -> Unauthenticated | Unavailable:
     if identity.email:
         return Unauthenticated(
-            f"SES has no account for {identity.email}; ask an Account Administrator of your "
+            f"SES has no account for {identity.described}; ask an Account Administrator of your "
             "organisation to create it (if it was created moments ago, try again).",
             reason="account_unknown",
         )

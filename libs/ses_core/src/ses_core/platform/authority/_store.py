@@ -39,7 +39,7 @@ def find_authority(reader: Connection | Session, identity: Identity) -> UserAuth
     rows = reader.execute(statement).mappings().all()
     if len(rows) > 1:
         raise Unauthenticated(
-            f"More than one SES account uses the e-mail address {identity.email}, so SES "
+            f"More than one SES account uses the e-mail address {identity.described}, so SES "
             "cannot tell which one you are; ask SES support to correct the directory.",
             reason="email_ambiguous",
         )
