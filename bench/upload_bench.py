@@ -209,7 +209,7 @@ def files_service(workdir: Path) -> Iterator[FilesProcess]:
     from ses_core.identity import Actor, AgencyRole
     from ses_core.platform.settings import load_settings
     from ses_core.testing import NatsServerProcess, free_port
-    from ses_core.testing.hosting import bearer
+    from ses_core.testing.hosting import bearer, state_actor
 
     data_dir = workdir / "ses-data"
     port = free_port()
@@ -229,6 +229,7 @@ def files_service(workdir: Path) -> Iterator[FilesProcess]:
         try:
             address = f"127.0.0.1:{port}"
             wait_serving(address, process)
+            state_actor(settings, actor)  # the service reads what the actor may do from its DB
             assert settings.files.blob_dir is not None
             yield FilesProcess(process, address, token, settings.files.blob_dir)
         finally:

@@ -81,8 +81,15 @@ class AgencyHandle:
         )
 
 
-def company_admin(company_id: str, user_id: str = "u-company-admin") -> Actor:
-    return Actor.company_user(user_id, company_id, ComplaintsPermission.MANAGE, account_admin=True)
+def company_admin(company_id: str, user_id: str = "") -> Actor:
+    # One user id per company: a user belongs to one organisation, and services read it from
+    # the directory (a token naming another one is refused).
+    return Actor.company_user(
+        user_id or f"u-admin-of-{company_id}",
+        company_id,
+        ComplaintsPermission.MANAGE,
+        account_admin=True,
+    )
 
 
 def new_user(email: str, given: str = "Test", family: str = "User") -> pb.NewUser:
@@ -151,6 +158,19 @@ class World:
         values.update(fields)
         response = await self.enrollment.RegisterCompany(
             pb.RegisterCompanyRequest(**values), metadata=self.md(actor)
+        )
+        return response.company
+
+    async def register_company_with(self, metadata: Any) -> pb.Company:
+        """Register a new company with the given call metadata (e.g. a token already held)."""
+        response = await self.enrollment.RegisterCompany(
+            pb.RegisterCompanyRequest(
+                nmls_id=self.nmls_id(),
+                legal_name=f"Company {self.unique('C')} LLC",
+                kind=pb.COMPANY_KIND_NMLS_REGISTERED,
+                address=address(),
+            ),
+            metadata=metadata,
         )
         return response.company
 

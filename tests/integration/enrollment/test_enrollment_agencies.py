@@ -297,6 +297,13 @@ async def test_a_deactivated_user_can_no_longer_sign_in_or_refresh(world: World)
 
     assert deactivated.user.status == pb.USER_STATUS_DEACTIVATED
     await refused(world.sign_in(email, secret), Code.UNAUTHENTICATED, "account_deactivated")
+    # The access token issued before is refused at once: this service is the directory.
+    held = (("authorization", f"Bearer {session.tokens.access_token}"),)
+    await refused(
+        world.enrollment.SearchCompanies(pb.SearchCompaniesRequest(query="LLC"), metadata=held),
+        Code.UNAUTHENTICATED,
+        "account_deactivated",
+    )
     await refused(
         world.auth.RefreshToken(pb.RefreshTokenRequest(refresh_token=session.tokens.refresh_token)),
         Code.UNAUTHENTICATED,

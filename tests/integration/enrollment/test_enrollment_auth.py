@@ -11,8 +11,9 @@ import pyotp
 import pytest
 from enrollment_support import FAST_SETTINGS, PASSWORD, AgencyHandle, World, refused, rpc_error
 
+from ses.common.v1 import common_pb2
 from ses.enrollment.v1 import enrollment_pb2 as pb
-from ses_core.identity import AgencyRole
+from ses_core.identity import Identity, Side
 from ses_core.platform.identity import StaticJwks, TokenVerifier
 from ses_core.testing import error_details
 
@@ -269,30 +270,39 @@ async def test_refresh_rotates_and_a_reused_token_ends_the_sign_in(world: World)
         )
 
 
-async def test_a_refreshed_token_carries_the_users_current_role(world: World) -> None:
+async def test_a_role_change_applies_to_the_token_already_held(world: World) -> None:
     agency, _ = await _active_admin(world)
     created = await world.enrollment.CreateAgencyUser(
         pb.CreateAgencyUserRequest(
             user=pb.NewUser(
                 email=f"{world.unique('r')}@agency.example", given_name="R", family_name="R"
             ),
-            roles=[2],
+            roles=[common_pb2.AGENCY_ROLE_COMPLAINT_MANAGER],
         ),
         metadata=world.md(agency.admin),
     )
     secret = await world.activate(created.user.user_id)
     session = await world.sign_in(created.user.email, secret)
+    held = (("authorization", f"Bearer {session.tokens.access_token}"),)
+    await world.register_company_with(held)
+
     await world.enrollment.UpdateUserRoles(
-        pb.UpdateUserRolesRequest(user_id=created.user.user_id, agency_roles=[3]),
+        pb.UpdateUserRolesRequest(
+            user_id=created.user.user_id, agency_roles=[common_pb2.AGENCY_ROLE_COMPLAINT_VIEWER]
+        ),
         metadata=world.md(agency.admin),
     )
 
+    # This service is the directory's source: the change applies on the next call.
+    await refused(world.register_company_with(held), Code.PERMISSION_DENIED)
     refreshed = await world.auth.RefreshToken(
         pb.RefreshTokenRequest(refresh_token=session.tokens.refresh_token)
     )
-
     verified = await (await _verifier(world)).verify(refreshed.tokens.access_token)
-    assert verified.actor.agency_role is AgencyRole.COMPLAINT_VIEWER
+    assert verified.identity == Identity(
+        user_id=created.user.user_id, side=Side.AGENCY, organization_id=agency.agency_id
+    )
+    assert not {"roles", "permission"} & set(verified.claims)
 
 
 async def test_sign_out_ends_the_session(world: World) -> None:
@@ -346,6 +356,7 @@ async def test_the_jwks_verifies_issued_tokens(world: World) -> None:
     session = await world.sign_in(agency.admin_email, secret)
 
     verified = await (await _verifier(world)).verify(session.tokens.access_token)
-    assert verified.actor.user_id == agency.admin_id
-    assert verified.actor.agency_role is AgencyRole.AGENCY_ACCOUNT_ADMIN
+    assert verified.identity == Identity(
+        user_id=agency.admin_id, side=Side.AGENCY, organization_id=agency.agency_id
+    )
     assert set(verified.amr) >= {"pwd", "otp"}

@@ -22,7 +22,12 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 def test_the_plugin_offers_its_commands() -> None:
-    assert {command.name for command in plugin.commands} == {"tenants", "operators", "signin"}
+    assert {command.name for command in plugin.commands} == {
+        "tenants",
+        "operators",
+        "signin",
+        "authority",
+    }
 
 
 @pytest.mark.slow

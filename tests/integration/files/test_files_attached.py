@@ -35,6 +35,7 @@ from ses_core.events import DomainEvent
 from ses_core.identity import Actor
 from ses_core.models.complaint_events import FilePlacement, FilesAttached
 from ses_core.models.file_events import FileAttached
+from ses_core.platform.authority import authority_metadata
 from ses_core.platform.db import (
     create_database_engine,
     platform_metadata,
@@ -301,6 +302,8 @@ async def test_files_that_cannot_be_kept_are_skipped_with_a_log_line(
 async def test_the_migrated_schema_matches_the_table_definitions(both: Both) -> None:
     with both.files_db.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = compare_metadata(context, [files_metadata, platform_metadata])
+        differences = compare_metadata(
+            context, [files_metadata, platform_metadata, authority_metadata]
+        )
 
     assert differences == []

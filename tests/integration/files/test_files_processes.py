@@ -30,7 +30,7 @@ from ses.files.v1 import files_pb2, files_pb2_grpc
 from ses_core.platform.grants import FileGrantAction, GrantSigner, load_or_create_grant_secret
 from ses_core.platform.settings import Settings, load_settings
 from ses_core.testing import NatsServerProcess, free_port, wait_until
-from ses_core.testing.hosting import bearer
+from ses_core.testing.hosting import bearer, state_actor
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -196,6 +196,9 @@ def scene(tmp_path: Path, nats_server: NatsServerProcess) -> Iterator[Scene]:
     original.write_bytes(os.urandom(8 * MIB + 12345))
     server = FilesServer(data_dir, nats_server.url, free_port())
     server.start()
+    # The token proves who Alice is; what she may do is read from the files service's
+    # directory, which exists once the server has migrated its database.
+    assert state_actor(settings, ALICE) == ["files"]
     try:
         yield Scene(server, settings, token_file, original, tmp_path / "upload.journal")
     finally:

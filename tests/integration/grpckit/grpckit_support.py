@@ -16,6 +16,7 @@ import grpc.aio
 from google.protobuf.duration_pb2 import Duration
 
 from ses_core import errors
+from ses_core.accounts import UserAuthority
 from ses_core.platform.grpc import (
     GrpcServer,
     ServiceRegistration,
@@ -27,6 +28,9 @@ SERVICE = "ses.test.v1.ThingService"
 
 StartServer = Callable[..., Awaitable[tuple[GrpcServer, grpc.aio.Channel]]]
 """``await start_server(**create_server_options)`` → (started server, channel to it)."""
+
+StateActor = Callable[..., UserAuthority]
+"""``state(actor, active=True, email="")``: state ``actor``'s authority in the directory."""
 
 ERRORS_BY_NAME: dict[str, errors.SesError] = {
     "ValidationFailed": errors.ValidationFailed(

@@ -64,7 +64,7 @@ async def test_a_valid_token_reaches_the_handler_as_the_actor(
     start_server: StartServer, issuer: TokenIssuer, manager: Actor
 ) -> None:
     _, channel = await start_server()
-    token = issuer.issue_access(manager, "ses").token
+    token = issuer.issue_access(manager.identity(), "ses").token
     assert Actor.model_validate(actor_json(await call(channel, "WhoAmI", md=metadata(token)))) == (
         manager
     )
@@ -84,7 +84,7 @@ async def test_a_server_streaming_call_is_authenticated_too(
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         _ = [item async for item in stream(b"", timeout=30)]
     assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
-    token = issuer.issue_access(manager, "ses").token
+    token = issuer.issue_access(manager.identity(), "ses").token
     items = [item async for item in stream(b"", metadata=metadata(token), timeout=30)]
     assert items == [b"first", manager.user_id.encode()]
 
@@ -93,7 +93,9 @@ async def test_an_expired_token_is_unauthenticated(
     start_server: StartServer, keyring: KeyRing, manager: Actor
 ) -> None:
     an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
-    stale = TokenIssuer(keyring, ISSUER, clock=lambda: an_hour_ago).issue_access(manager, "ses")
+    stale = TokenIssuer(keyring, ISSUER, clock=lambda: an_hour_ago).issue_access(
+        manager.identity(), "ses"
+    )
     reason, details = await _refusal(start_server, stale.token)
     assert (reason, details) == (
         "token_expired",
@@ -118,7 +120,7 @@ async def test_a_token_signed_by_another_key_under_a_trusted_kid_is_forged(
 async def test_a_token_with_altered_claims_is_forged(
     start_server: StartServer, issuer: TokenIssuer, manager: Actor
 ) -> None:
-    header, _, signature = issuer.issue_access(manager, "ses").token.split(".")
+    header, _, signature = issuer.issue_access(manager.identity(), "ses").token.split(".")
     escalated = {**_valid_claims(manager), "roles": ["complaint_supervisor"]}
     tampered = f"{header}.{_b64(json.dumps(escalated).encode())}.{signature}"
     reason, _ = await _refusal(start_server, tampered)
@@ -129,7 +131,7 @@ async def test_a_token_for_another_audience_is_unauthenticated(
     start_server: StartServer, issuer: TokenIssuer, manager: Actor
 ) -> None:
     reason, details = await _refusal(
-        start_server, issuer.issue_access(manager, "some-other-api").token
+        start_server, issuer.issue_access(manager.identity(), "some-other-api").token
     )
     assert reason == "token_audience_wrong"
     assert "'ses'" in details
@@ -138,7 +140,9 @@ async def test_a_token_for_another_audience_is_unauthenticated(
 async def test_a_token_from_another_issuer_is_unauthenticated(
     start_server: StartServer, keyring: KeyRing, manager: Actor
 ) -> None:
-    foreign = TokenIssuer(keyring, "https://elsewhere.example").issue_access(manager, "ses")
+    foreign = TokenIssuer(keyring, "https://elsewhere.example").issue_access(
+        manager.identity(), "ses"
+    )
     reason, _ = await _refusal(start_server, foreign.token)
     assert reason == "token_issuer_wrong"
 
@@ -173,7 +177,7 @@ async def test_hmac_signed_with_the_public_key_is_refused(
 async def test_a_token_signed_with_an_untrusted_key_id_is_refused(
     start_server: StartServer, manager: Actor
 ) -> None:
-    stranger = TokenIssuer(KeyRing.generate(), ISSUER).issue_access(manager, "ses")
+    stranger = TokenIssuer(KeyRing.generate(), ISSUER).issue_access(manager.identity(), "ses")
     reason, _ = await _refusal(start_server, stranger.token)
     assert reason == "token_key_unknown"
 
@@ -181,7 +185,9 @@ async def test_a_token_signed_with_an_untrusted_key_id_is_refused(
 async def test_a_token_without_a_second_factor_is_refused(
     start_server: StartServer, issuer: TokenIssuer, manager: Actor
 ) -> None:
-    reason, _ = await _refusal(start_server, issuer.issue_access(manager, "ses", amr=["pwd"]).token)
+    reason, _ = await _refusal(
+        start_server, issuer.issue_access(manager.identity(), "ses", amr=["pwd"]).token
+    )
     assert reason == "mfa_required"
 
 
@@ -209,7 +215,7 @@ async def test_actors_do_not_leak_between_calls(
     start_server: StartServer, issuer: TokenIssuer, manager: Actor
 ) -> None:
     _, channel = await start_server(public_methods=["/ses.test.v1.ThingService/CreateThing"])
-    token = issuer.issue_access(manager, "ses").token
+    token = issuer.issue_access(manager.identity(), "ses").token
     assert await call(channel, "WhoAmI", md=metadata(token))
     # A public call right after an authenticated one runs with no actor at all.
     assert (await call(channel, "CreateThing", b"y")).endswith(b"by anonymous: y")

@@ -170,7 +170,7 @@ async def test_errors_raised_mid_stream_keep_what_was_sent_and_map_the_status(
 ) -> None:
     _, channel = await start_server()
     stream = channel.unary_stream("/ses.test.v1.ThingService/ListThings")(
-        b"fail", metadata=metadata(issuer.issue_access(manager, "ses").token), timeout=30
+        b"fail", metadata=metadata(issuer.issue_access(manager.identity(), "ses").token), timeout=30
     )
     received: list[bytes] = []
 
@@ -191,5 +191,5 @@ async def test_client_streaming_calls_pass_through_the_interceptors(
     _, channel = await start_server()
     upload = channel.stream_unary("/ses.test.v1.ThingService/UploadThings")
     chunks = [b"a" * 1000, b"b" * 2000]
-    token = issuer.issue_access(manager, "ses").token
+    token = issuer.issue_access(manager.identity(), "ses").token
     assert await upload(iter(chunks), metadata=metadata(token), timeout=30) == b"3000"

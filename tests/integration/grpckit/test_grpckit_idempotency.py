@@ -61,7 +61,7 @@ async def test_a_repeat_returns_the_stored_response_without_running_again(
     manager: Actor,
 ) -> None:
     _, channel = await start_server(idempotency=store)
-    md = metadata(issuer.issue_access(manager, "ses").token, key="key-1")
+    md = metadata(issuer.issue_access(manager.identity(), "ses").token, key="key-1")
     first = await call(channel, "CreateThing", b"payload", md)
     replay = channel.unary_unary("/ses.test.v1.ThingService/CreateThing")(
         b"payload", metadata=md, timeout=30
@@ -80,7 +80,7 @@ async def test_the_same_key_with_a_different_request_is_invalid_argument(
     manager: Actor,
 ) -> None:
     _, channel = await start_server(idempotency=store)
-    md = metadata(issuer.issue_access(manager, "ses").token, key="key-2")
+    md = metadata(issuer.issue_access(manager.identity(), "ses").token, key="key-2")
     await call(channel, "CreateThing", b"first request", md)
     error = await failure(channel, "CreateThing", b"second request", md)
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
@@ -102,7 +102,7 @@ async def test_keys_are_scoped_to_the_user(
 ) -> None:
     _, channel = await start_server(idempotency=store)
     for actor in (manager, company_user):
-        md = metadata(issuer.issue_access(actor, "ses").token, key="shared-key")
+        md = metadata(issuer.issue_access(actor.identity(), "ses").token, key="shared-key")
         assert (await call(channel, "CreateThing", b"same", md)).endswith(
             f"by {actor.user_id}: same".encode()
         )
@@ -117,7 +117,7 @@ async def test_concurrent_duplicates_run_the_handler_once(
     manager: Actor,
 ) -> None:
     _, channel = await start_server(idempotency=store)
-    md = metadata(issuer.issue_access(manager, "ses").token, key="burst")
+    md = metadata(issuer.issue_access(manager.identity(), "ses").token, key="burst")
     replies = await asyncio.gather(*(call(channel, "CreateThing", b"x", md) for _ in range(8)))
     assert set(replies) == {b"created #1 by u-manager: x"}
     assert servicer.created == 1
@@ -132,7 +132,7 @@ async def test_a_repeat_during_the_first_call_waits_for_its_result(
 ) -> None:
     servicer.gate = asyncio.Event()
     _, channel = await start_server(idempotency=store)
-    md = metadata(issuer.issue_access(manager, "ses").token, key="slow-key")
+    md = metadata(issuer.issue_access(manager.identity(), "ses").token, key="slow-key")
     first = asyncio.ensure_future(call(channel, "CreateThing", b"x", md))
     await asyncio.wait_for(servicer.entered.wait(), 30)
     second = asyncio.ensure_future(call(channel, "CreateThing", b"x", md))
@@ -146,7 +146,7 @@ async def test_a_failed_call_releases_its_key_so_a_retry_runs(
     start_server: StartServer, store: RecordingStore, issuer: TokenIssuer, manager: Actor
 ) -> None:
     _, channel = await start_server(idempotency=store)
-    md = metadata(issuer.issue_access(manager, "ses").token, key="retry-me")
+    md = metadata(issuer.issue_access(manager.identity(), "ses").token, key="retry-me")
     assert (await failure(channel, "Fail", b"PreconditionFailed", md)).code() == (
         grpc.StatusCode.FAILED_PRECONDITION
     )
@@ -165,7 +165,7 @@ async def test_keys_survive_a_restart_because_they_live_in_the_database(
     issuer: TokenIssuer,
     manager: Actor,
 ) -> None:
-    md = metadata(issuer.issue_access(manager, "ses").token, key="durable")
+    md = metadata(issuer.issue_access(manager.identity(), "ses").token, key="durable")
     server, channel = await start_server(idempotency=store)
     first = await call(channel, "CreateThing", b"x", md)
     await server.stop(grace=0)
@@ -178,7 +178,7 @@ async def test_reads_and_calls_without_a_key_are_not_recorded(
     start_server: StartServer, store: RecordingStore, issuer: TokenIssuer, manager: Actor
 ) -> None:
     _, channel = await start_server(idempotency=store)
-    token = issuer.issue_access(manager, "ses").token
+    token = issuer.issue_access(manager.identity(), "ses").token
     await call(channel, "GetThing", b"x", metadata(token, key="read-key"))
     await call(channel, "CreateThing", b"x", metadata(token))
     assert _stored_rows(store) == 0
@@ -188,7 +188,7 @@ async def test_an_unprintable_key_is_invalid_argument(
     start_server: StartServer, store: RecordingStore, issuer: TokenIssuer, manager: Actor
 ) -> None:
     _, channel = await start_server(idempotency=store)
-    md = metadata(issuer.issue_access(manager, "ses").token, key="k" * 256)
+    md = metadata(issuer.issue_access(manager.identity(), "ses").token, key="k" * 256)
     error = await failure(channel, "CreateThing", b"x", md)
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert error_reason(error) == "idempotency_key_invalid"

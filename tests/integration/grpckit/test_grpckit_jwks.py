@@ -6,12 +6,14 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import grpc
+import jwt
 import pytest
-from grpckit_support import StartServer, actor_json, call, failure, metadata
+from grpckit_support import StartServer, StateActor, actor_json, call, failure, metadata
 
 from ses_core.errors import Unavailable
 from ses_core.identity import Actor
@@ -82,20 +84,22 @@ async def test_rotation_keeps_the_previous_key_valid_and_drops_the_one_before(
         audience="ses",
     )
     _, channel = await start_server(verifier=verifier)
-    token_1 = issuer.issue_access(manager, "ses").token
+    token_1 = issuer.issue_access(manager.identity(), "ses").token
     assert await call(channel, "WhoAmI", md=metadata(token_1))
     assert site.hits["/jwks"] == 1
 
     issuer.keyring = ring.rotate()
     site.documents["/jwks"] = issuer.keyring.jwks()
-    token_2 = issuer.issue_access(manager, "ses").token
+    token_2 = issuer.issue_access(manager.identity(), "ses").token
     assert await call(channel, "WhoAmI", md=metadata(token_2))
     assert site.hits["/jwks"] == 2, "an unknown kid must make the verifier refetch the JWKS"
     assert await call(channel, "WhoAmI", md=metadata(token_1)), "previous key still valid"
 
     issuer.keyring = issuer.keyring.rotate()
     site.documents["/jwks"] = issuer.keyring.jwks()
-    assert await call(channel, "WhoAmI", md=metadata(issuer.issue_access(manager, "ses").token))
+    assert await call(
+        channel, "WhoAmI", md=metadata(issuer.issue_access(manager.identity(), "ses").token)
+    )
     error = await failure(channel, "WhoAmI", md=metadata(token_1))
     assert error.code() == grpc.StatusCode.UNAUTHENTICATED
     assert error_reason(error) == "token_key_unknown"
@@ -113,29 +117,102 @@ async def test_unknown_kids_do_not_refetch_more_often_than_the_minimum_interval(
     for _ in range(5):
         stranger = TokenIssuer(KeyRing.generate(), "urn:ses:test-identity")
         with pytest.raises(Exception, match="not \\(or no longer\\) trusted"):
-            await verifier.verify(stranger.issue_access(manager, "ses").token)
+            await verifier.verify(stranger.issue_access(manager.identity(), "ses").token)
     assert site.hits["/jwks"] == 1
 
 
+class ExternalIssuer:
+    """An OIDC issuer (think Keycloak or Okta) served from ``site``, minting its own tokens:
+    a subject of its own, an e-mail address and how the user signed in; no SES claims."""
+
+    def __init__(self, site: JsonSite) -> None:
+        self.ring = KeyRing.generate()
+        self.url = site.url("/realms/ses")
+        site.documents["/realms/ses/.well-known/openid-configuration"] = {
+            "issuer": self.url,
+            "jwks_uri": site.url("/realms/ses/certs"),
+        }
+        site.documents["/realms/ses/certs"] = self.ring.jwks()
+
+    def token(self, **claims: object) -> str:
+        now = int(datetime.now(UTC).timestamp())
+        key = self.ring.current
+        payload = {
+            "iss": self.url,
+            "aud": "ses",
+            "sub": "f3b9c1d2-external-subject",
+            "iat": now,
+            "exp": now + 300,
+            "amr": ["pwd", "otp"],
+            **claims,
+        }
+        return jwt.encode(payload, key.private_key, algorithm="ES256", headers={"kid": key.kid})
+
+    def verifier(self, **settings: Any) -> TokenVerifier:
+        return verifier_from_settings(
+            IdentitySettings(oidc_issuer=self.url, audience="ses", **settings)
+        )
+
+
+MANAGER_EMAIL = "Max.Manager@Agency.example"
+
+
 async def test_one_setting_switches_verification_to_an_external_oidc_issuer(
+    start_server: StartServer, site: JsonSite, state: StateActor, manager: Actor
+) -> None:
+    state(manager, email=MANAGER_EMAIL)
+    external = ExternalIssuer(site)
+    _, channel = await start_server(verifier=external.verifier())
+
+    # Only a verified e-mail address and a second factor: SES maps it to its own user.
+    token = external.token(email="max.manager@agency.example", email_verified=True)
+    assert Actor.model_validate(actor_json(await call(channel, "WhoAmI", md=metadata(token)))) == (
+        manager
+    )
+    embedded = TokenIssuer(external.ring, "urn:ses:identity").issue_access(
+        manager.identity(), "ses"
+    )
+    error = await failure(channel, "WhoAmI", md=metadata(embedded.token))
+    assert error_reason(error) == "token_issuer_wrong"
+
+
+async def test_an_external_issuer_may_name_the_ses_user_id_as_subject(
     start_server: StartServer, site: JsonSite, manager: Actor
 ) -> None:
-    ring = KeyRing.generate()
-    site.documents["/realms/ses/.well-known/openid-configuration"] = {
-        "issuer": site.url("/realms/ses"),
-        "jwks_uri": site.url("/realms/ses/certs"),
-    }
-    site.documents["/realms/ses/certs"] = ring.jwks()
-    external = TokenIssuer(ring, site.url("/realms/ses"))
-    verifier = verifier_from_settings(
-        IdentitySettings(oidc_issuer=site.url("/realms/ses"), audience="ses")
-    )
-    _, channel = await start_server(verifier=verifier)
-    token = external.issue_access(manager, "ses").token
+    external = ExternalIssuer(site)
+    _, channel = await start_server(verifier=external.verifier(oidc_user_match="subject"))
+
+    token = external.token(sub=manager.user_id, amr=["hwk"])
     assert actor_json(await call(channel, "WhoAmI", md=metadata(token)))["user_id"] == "u-manager"
-    embedded = TokenIssuer(ring, "urn:ses:identity").issue_access(manager, "ses").token
-    error = await failure(channel, "WhoAmI", md=metadata(embedded))
-    assert error_reason(error) == "token_issuer_wrong"
+
+
+@pytest.mark.parametrize(
+    ("claims", "reason"),
+    [
+        ({"email": MANAGER_EMAIL, "email_verified": False}, "token_email_unverified"),
+        ({}, "token_email_missing"),
+        ({"email": MANAGER_EMAIL, "amr": ["pwd"]}, "mfa_required"),
+        ({"email": "nobody@agency.example"}, "account_unknown"),
+    ],
+)
+async def test_an_external_token_that_names_no_ses_user_is_unauthenticated(
+    start_server: StartServer,
+    site: JsonSite,
+    state: StateActor,
+    manager: Actor,
+    claims: dict[str, object],
+    reason: str,
+) -> None:
+    state(manager, email=MANAGER_EMAIL)
+    external = ExternalIssuer(site)
+    _, channel = await start_server(verifier=external.verifier())
+
+    error = await failure(channel, "WhoAmI", md=metadata(external.token(**claims)))
+
+    assert (error.code(), error_reason(error)) == (
+        grpc.StatusCode.UNAUTHENTICATED,
+        reason,
+    )
 
 
 async def test_a_discovery_document_for_another_issuer_is_not_trusted(site: JsonSite) -> None:
@@ -155,6 +232,8 @@ async def test_an_unreachable_jwks_is_unavailable_not_unauthenticated(
         RemoteJwks(site.url("/missing")), issuer="urn:ses:test-identity", audience="ses"
     )
     _, channel = await start_server(verifier=verifier)
-    error = await failure(channel, "WhoAmI", md=metadata(issuer.issue_access(manager, "ses").token))
+    error = await failure(
+        channel, "WhoAmI", md=metadata(issuer.issue_access(manager.identity(), "ses").token)
+    )
     assert error.code() == grpc.StatusCode.UNAVAILABLE
     assert error_reason(error) == "jwks_unavailable"

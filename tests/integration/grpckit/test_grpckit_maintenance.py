@@ -37,7 +37,7 @@ async def test_a_mutating_call_is_unavailable_naming_the_end_in_eastern_time(
     in_eastern_time: str,
 ) -> None:
     _, channel = await start_server(maintenance=FixedMaintenanceSchedule([_window_now(end)]))
-    token = issuer.issue_access(manager, "ses").token
+    token = issuer.issue_access(manager.identity(), "ses").token
     error = await failure(channel, "CreateThing", b"x", metadata(token))
     assert error.code() == grpc.StatusCode.UNAVAILABLE
     assert error.details() == (
@@ -68,7 +68,7 @@ async def test_reads_keep_working_during_maintenance(
 ) -> None:
     schedule = FixedMaintenanceSchedule([_window_now(datetime.now(UTC) + timedelta(hours=1))])
     _, channel = await start_server(maintenance=schedule)
-    token = issuer.issue_access(manager, "ses").token
+    token = issuer.issue_access(manager.identity(), "ses").token
     assert await call(channel, "GetThing", b"7", metadata(token)) == b"thing 7"
 
 
@@ -79,7 +79,9 @@ async def test_methods_declared_read_only_keep_working(
     _, channel = await start_server(
         maintenance=schedule, read_only_methods=["/ses.test.v1.ThingService/WhoAmI"]
     )
-    assert await call(channel, "WhoAmI", md=metadata(issuer.issue_access(manager, "ses").token))
+    assert await call(
+        channel, "WhoAmI", md=metadata(issuer.issue_access(manager.identity(), "ses").token)
+    )
 
 
 async def test_mutating_calls_run_when_no_window_is_active(
@@ -89,6 +91,6 @@ async def test_mutating_calls_run_when_no_window_is_active(
         start=datetime.now(UTC) - timedelta(hours=2), end=datetime.now(UTC) - timedelta(hours=1)
     )
     _, channel = await start_server(maintenance=FixedMaintenanceSchedule([past]))
-    token = issuer.issue_access(manager, "ses").token
+    token = issuer.issue_access(manager.identity(), "ses").token
     await call(channel, "CreateThing", b"x", metadata(token))
     assert servicer.created == 1

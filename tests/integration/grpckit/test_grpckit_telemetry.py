@@ -30,7 +30,7 @@ async def test_an_rpc_leaves_a_server_span_in_the_callers_trace(
     async with grpc.aio.insecure_channel(
         server.address, interceptors=telemetry.grpc_client_interceptors()
     ) as traced:
-        token = issuer.issue_access(manager, "ses").token
+        token = issuer.issue_access(manager.identity(), "ses").token
         assert await call(traced, "GetThing", b"1", metadata(token)) == b"thing 1"
     spans = {span.kind: span for span in telemetry.span_exporter.get_finished_spans()}
     server_span, client_span = spans[SpanKind.SERVER], spans[SpanKind.CLIENT]

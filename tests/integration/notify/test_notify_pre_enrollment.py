@@ -42,6 +42,7 @@ from ses_core.events import DomainEvent
 from ses_core.lifecycle import CloseReason
 from ses_core.models import complaint_events as ce
 from ses_core.models.enrollment_events import EnrollmentCompleted
+from ses_core.platform.authority import authority_metadata
 from ses_core.platform.db import platform_metadata
 from ses_core.testing import NatsServerProcess, eventually
 from ses_notify import tables
@@ -229,7 +230,9 @@ def test_the_migration_marks_companies_with_a_contact_enrolled_and_matches_the_t
                 ).all()
             )
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            differences = compare_metadata(context, [tables.metadata, platform_metadata])
+            differences = compare_metadata(
+                context, [tables.metadata, platform_metadata, authority_metadata]
+            )
     finally:
         engine.dispose()
     assert enrolled == {"with-contact": True, "invited-only": False}

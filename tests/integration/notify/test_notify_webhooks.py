@@ -37,6 +37,7 @@ from standardwebhooks.webhooks import Webhook
 
 from ses.notify.v1 import notify_pb2 as pb
 from ses_core.models import complaint_events as ce
+from ses_core.platform.authority import authority_metadata
 from ses_core.platform.db import platform_metadata
 from ses_core.ports import FixedClock
 from ses_core.sdk import WebhookVerificationFailed, verify_webhook
@@ -390,7 +391,9 @@ def test_the_migration_keeps_each_endpoints_key_in_whsec_form_and_back(
         with engine.connect() as connection:
             secrets = connection.execute(select(tables.webhook_signing_secrets)).mappings().all()
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            differences = compare_metadata(context, [tables.metadata, platform_metadata])
+            differences = compare_metadata(
+                context, [tables.metadata, platform_metadata, authority_metadata]
+            )
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.downgrade(config, "0002")

@@ -1,4 +1,4 @@
-"""Identity tokens: keys, rotation, issuing, claims ⇄ actor and verification rules."""
+"""Identity tokens: keys, rotation, issuing, claims ⇄ identity and verification rules."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import jwt
 import pytest
 
 from ses_core.errors import Unauthenticated
-from ses_core.identity import Actor, AgencyRole, ComplaintsPermission
+from ses_core.identity import Actor, AgencyRole, ComplaintsPermission, Identity, Side
 from ses_core.platform.identity import (
     KeyRing,
     KeyRingFileJwks,
@@ -22,15 +22,22 @@ from ses_core.platform.identity import (
     StaticJwks,
     TokenIssuer,
     TokenVerifier,
-    actor_claims,
-    actor_from_claims,
+    UserMatch,
+    identity_claims,
+    identity_from_claims,
     jwks_source_from_settings,
     refresh_token_matches,
+    verifier_from_settings,
 )
 from ses_core.platform.settings import IdentitySettings
 
 ISSUER = "urn:ses:test-identity"
 
+IDENTITIES = [
+    Identity(user_id="u-1", side=Side.AGENCY, organization_id="agency-ny"),
+    Identity(user_id="u-2", side=Side.COMPANY, organization_id="company-42"),
+    Identity(user_id="u-4", side=Side.PLATFORM),
+]
 ACTORS = [
     Actor.agency_user("u-1", "agency-ny", AgencyRole.COMPLAINT_SUPERVISOR),
     Actor.company_user(
@@ -49,22 +56,29 @@ def _verifier(ring: KeyRing, **options: Any) -> TokenVerifier:
     return TokenVerifier(StaticJwks(ring.jwks()), issuer=ISSUER, audience="ses", **options)
 
 
-@pytest.mark.parametrize("actor", ACTORS, ids=lambda a: a.user_id)
-async def test_an_issued_token_verifies_back_to_the_same_actor(actor: Actor) -> None:
+@pytest.mark.parametrize("identity", IDENTITIES, ids=lambda i: i.user_id)
+async def test_an_issued_token_verifies_back_to_the_same_identity(identity: Identity) -> None:
     ring = KeyRing.generate()
-    issued = TokenIssuer(ring, ISSUER).issue_access(actor, "ses")
+    issued = TokenIssuer(ring, ISSUER).issue_access(identity, "ses")
     verified = await _verifier(ring).verify(issued.token)
-    assert verified.actor == actor
+    assert verified.identity == identity
     assert verified.token_id == issued.token_id
     assert verified.expires_at == issued.expires_at
     assert verified.amr == ("pwd", "otp")
 
 
-def test_access_tokens_carry_the_registered_and_ses_claims() -> None:
+@pytest.mark.parametrize("actor", ACTORS, ids=lambda a: a.user_id)
+def test_an_actor_is_issued_the_identity_of_its_user_and_organisation(actor: Actor) -> None:
+    identity = actor.identity()
+    assert (identity.user_id, identity.side) == (actor.user_id, actor.side)
+    assert identity.organization_id == (actor.tenant_id or actor.company_id or "")
+
+
+def test_access_tokens_carry_identity_claims_and_no_authority() -> None:
     ring = KeyRing.generate()
     now = datetime(2030, 3, 4, 15, 0, tzinfo=UTC)
     issued = TokenIssuer(ring, ISSUER, clock=lambda: now).issue_access(
-        ACTORS[1], "ses", ttl=timedelta(minutes=5)
+        IDENTITIES[1], "ses", ttl=timedelta(minutes=5)
     )
     header = jwt.get_unverified_header(issued.token)
     claims = jwt.decode(issued.token, options={"verify_signature": False})
@@ -81,50 +95,104 @@ def test_access_tokens_carry_the_registered_and_ses_claims() -> None:
         "amr": ["pwd", "otp"],
         "side": "company",
         "company": "company-42",
-        "permission": "manage",
-        "roles": ["account_admin", "complaints_contact"],
     }
 
 
-def test_agency_claims_name_the_tenant_and_the_one_role() -> None:
-    assert actor_claims(ACTORS[0]) == {
-        "sub": "u-1",
-        "side": "agency",
-        "tenant": "agency-ny",
-        "roles": ["complaint_supervisor"],
-    }
+def test_agency_claims_name_the_tenant() -> None:
+    assert identity_claims(IDENTITIES[0]) == {"sub": "u-1", "side": "agency", "tenant": "agency-ny"}
+    assert identity_claims(IDENTITIES[2]) == {"sub": "u-4", "side": "platform"}
+
+
+def test_authority_claims_of_older_tokens_are_ignored() -> None:
+    claims = {"sub": "u-1", "side": "agency", "tenant": "t", "roles": ["complaint_supervisor"]}
+    assert identity_from_claims(claims) == Identity(
+        user_id="u-1", side=Side.AGENCY, organization_id="t"
+    )
 
 
 @pytest.mark.parametrize(
     "claims",
     [
-        {"sub": "u-1", "side": "agency", "roles": ["complaint_manager"]},  # no tenant
-        {"sub": "u-1", "side": "agency", "tenant": "t", "roles": "complaint_manager"},
-        {
-            "sub": "u-1",
-            "side": "agency",
-            "tenant": "t",
-            "roles": ["complaint_manager", "complaint_viewer"],
-        },
-        {"sub": "u-1", "side": "martian", "roles": []},
-        {"sub": "", "side": "platform", "roles": ["platform_operator"]},
+        {"sub": "u-1", "side": "agency"},  # no tenant
+        {"sub": "u-1", "side": "company", "tenant": "t"},  # a company user names the company
+        {"sub": "u-1", "side": "agency", "tenant": 7},
+        {"sub": "u-1", "side": "martian"},
+        {"sub": "", "side": "platform"},
     ],
 )
-def test_claims_that_describe_no_valid_user_are_unauthenticated(
-    claims: Mapping[str, Any],
+def test_claims_that_name_no_user_are_unauthenticated(claims: Mapping[str, Any]) -> None:
+    with pytest.raises(Unauthenticated) as refused:
+        identity_from_claims(claims)
+    assert refused.value.reason == "token_claims_invalid"
+    assert refused.value.message.startswith("The access token does not name a SES user (")
+
+
+@pytest.mark.parametrize(
+    ("claims", "match", "identity"),
+    [
+        (
+            {"sub": "ext-1", "email": "Ada@Agency.example", "email_verified": True},
+            UserMatch.EMAIL,
+            Identity(email="Ada@Agency.example"),
+        ),
+        ({"sub": "ext-1", "email": "ada@agency.example"}, UserMatch.EMAIL, None),
+        ({"sub": "u-1", "email": "ada@agency.example"}, UserMatch.SUBJECT, Identity(user_id="u-1")),
+    ],
+)
+def test_an_external_issuer_names_the_user_by_email_or_subject(
+    claims: Mapping[str, Any], match: UserMatch, identity: Identity | None
+) -> None:
+    expected = identity or Identity(email="ada@agency.example")
+    assert identity_from_claims(claims, match) == expected
+
+
+@pytest.mark.parametrize(
+    ("claims", "reason"),
+    [
+        ({"sub": "ext-1"}, "token_email_missing"),
+        ({"sub": "ext-1", "email": "not an address"}, "token_email_missing"),
+        (
+            {"sub": "ext-1", "email": "a@b.example", "email_verified": False},
+            "token_email_unverified",
+        ),
+    ],
+)
+def test_an_external_token_without_a_usable_email_is_unauthenticated(
+    claims: Mapping[str, Any], reason: str
 ) -> None:
     with pytest.raises(Unauthenticated) as refused:
-        actor_from_claims(claims)
-    assert refused.value.reason == "token_claims_invalid"
-    assert refused.value.message.startswith("The access token does not describe a SES user (")
+        identity_from_claims(claims, UserMatch.EMAIL)
+    assert refused.value.reason == reason
+
+
+def test_settings_pick_how_tokens_name_users() -> None:
+    external = IdentitySettings(oidc_issuer="https://kc.example/realms/ses")
+    assert verifier_from_settings(external).user_match is UserMatch.EMAIL
+    by_subject = IdentitySettings(oidc_issuer="https://kc.example", oidc_user_match="subject")
+    assert verifier_from_settings(by_subject).user_match is UserMatch.SUBJECT
+    published = IdentitySettings(jwks_url="https://k.example/jwks")
+    assert verifier_from_settings(published).user_match is UserMatch.SES
+
+
+def test_a_password_is_not_accepted_as_a_second_factor() -> None:
+    with pytest.raises(ValueError, match="prove no second factor"):
+        IdentitySettings(mfa_methods=["pwd", "otp"])
+
+
+@pytest.mark.parametrize("amr", [["otp"], ["pwd", "mfa"], ["hwk"], ["swk"], ["sc"]])
+async def test_the_default_second_factors_are_accepted(amr: list[str]) -> None:
+    ring = KeyRing.generate()
+    token = TokenIssuer(ring, ISSUER).issue_access(IDENTITIES[0], "ses", amr=amr).token
+    verifier = _verifier(ring, mfa_methods=frozenset(IdentitySettings().mfa_methods))
+    assert (await verifier.verify(token)).amr == tuple(amr)
 
 
 async def test_mfa_is_required_unless_switched_off() -> None:
     ring = KeyRing.generate()
-    token = TokenIssuer(ring, ISSUER).issue_access(ACTORS[0], "ses", amr=["pwd"]).token
+    token = TokenIssuer(ring, ISSUER).issue_access(IDENTITIES[0], "ses", amr=["pwd"]).token
     with pytest.raises(Unauthenticated, match="without a second factor"):
         await _verifier(ring).verify(token)
-    assert (await _verifier(ring, require_mfa=False).verify(token)).actor == ACTORS[0]
+    assert (await _verifier(ring, require_mfa=False).verify(token)).identity == IDENTITIES[0]
 
 
 def test_a_verifier_refuses_to_be_configured_with_symmetric_algorithms() -> None:
@@ -134,7 +202,7 @@ def test_a_verifier_refuses_to_be_configured_with_symmetric_algorithms() -> None
 
 def test_an_access_token_needs_a_positive_lifetime() -> None:
     with pytest.raises(ValueError, match="positive lifetime"):
-        TokenIssuer(KeyRing.generate(), ISSUER).issue_access(ACTORS[0], "ses", ttl=timedelta(0))
+        TokenIssuer(KeyRing.generate(), ISSUER).issue_access(IDENTITIES[0], "ses", ttl=timedelta(0))
 
 
 def test_the_key_id_is_derived_from_the_public_key() -> None:
@@ -208,7 +276,7 @@ async def test_a_remote_jwks_is_fetched_once_and_cached() -> None:
     verifier = TokenVerifier(
         RemoteJwks("https://keys.example/jwks", fetch=fetcher), issuer=ISSUER, audience="ses"
     )
-    token = TokenIssuer(ring, ISSUER).issue_access(ACTORS[0], "ses").token
+    token = TokenIssuer(ring, ISSUER).issue_access(IDENTITIES[0], "ses").token
     for _ in range(5):
         await verifier.verify(token)
     assert fetcher.requests == 1

@@ -1,7 +1,11 @@
-"""Who is acting: the authenticated actor every command is checked against.
+"""Who is acting: the identity a token proves, and the actor every command is checked against.
 
-An ``Actor`` is built once per request from verified token claims and is then
-only read. Its shape follows DESIGN §4:
+An ``Identity`` is what a verified access token proves (DESIGN §6): which user is
+calling and, for SES's own tokens, the organisation the token was issued for. It
+says nothing about what the user may do. An ``Actor`` is that user's authority
+as the directory states it at the time of the call (active, role, Manage/View,
+designations), built once per request (``ses_core.accounts.UserAuthority``) and
+then only read. Its shape follows DESIGN §4:
 
 - an **agency** user belongs to one agency (``tenant_id``) and holds exactly one
   agency role;
@@ -26,11 +30,12 @@ Choices where the spec is silent:
 - A company's first user acts as an Account Administrator from activation on,
   so that they can create users and assign contacts during enrollment
   (DESIGN §1 step 3 says they "become" one when they finish; the enrollment
-  service issues their token with ``is_account_admin`` set).
+  service states their authority with ``is_account_admin`` set).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
@@ -64,6 +69,42 @@ class ComplaintsPermission(StrEnum):
     NONE = "none"
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Who a verified access token says is calling: never what they may do.
+
+    The user is named either by SES user id (``user_id``: SES's own tokens, and an
+    external issuer configured to send SES user ids) or by e-mail address
+    (``email``: an external issuer vouching for the address). ``side`` and
+    ``organization_id`` are the organisation the token was issued for, when the
+    token states one (SES's own tokens do; external issuers do not): the directory
+    must agree with it. ``organization_id`` is the agency id, the company id, or
+    empty for a platform operator.
+    """
+
+    user_id: str = ""
+    email: str = ""
+    side: Side | None = None
+    organization_id: str = ""
+
+    def __post_init__(self) -> None:
+        if bool(self.user_id) == bool(self.email):
+            raise ValueError("An identity names its user by user_id or by email: exactly one.")
+        if self.side is None and self.organization_id:
+            raise ValueError("An identity's organization_id needs the side it belongs to.")
+        if self.side in (Side.AGENCY, Side.COMPANY) and not self.organization_id:
+            raise ValueError(f"An identity on the {self.side} side needs its organization_id.")
+        if self.side is Side.PLATFORM and self.organization_id:
+            raise ValueError("A platform operator's identity names no organisation.")
+
+    @property
+    def described(self) -> str:
+        """How a message names the user: "user <id>" or "<e-mail address>" (at most 100
+        characters of it: a message never repeats a long input whole)."""
+        name = f"user {self.user_id}" if self.user_id else self.email
+        return name if len(name) <= 100 else name[:99] + "…"
+
+
 class Actor(BaseModel):
     """An authenticated user, as the domain sees them."""
 
@@ -94,6 +135,15 @@ class Actor(BaseModel):
                 f"Invalid {self.side.value} actor {self.user_id}: {'; '.join(problems)}."
             )
         return self
+
+    @property
+    def organization_id(self) -> str:
+        """The agency id, the company id, or "" for a platform operator."""
+        return self.tenant_id or self.company_id or ""
+
+    def identity(self) -> Identity:
+        """The identity a token issued to this actor proves (user and organisation)."""
+        return Identity(user_id=self.user_id, side=self.side, organization_id=self.organization_id)
 
     @classmethod
     def agency_user(cls, user_id: str, tenant_id: str, role: AgencyRole) -> Actor:
@@ -164,4 +214,4 @@ def _company_fields_set(actor: Actor) -> list[str]:
     return [f"{name} belongs to company users only" for name in wrong]
 
 
-__all__ = ["Actor", "AgencyRole", "ComplaintsPermission", "Side"]
+__all__ = ["Actor", "AgencyRole", "ComplaintsPermission", "Identity", "Side"]

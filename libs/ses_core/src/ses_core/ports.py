@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Protocol, Self, TypeVar, runtime_checkable
 
 from ses_core.events import DomainEvent
+from ses_core.identity import Actor, Identity
 
 AggregateT = TypeVar("AggregateT")
 
@@ -114,6 +115,19 @@ class BlobStore(Protocol):
         ...
 
 
+class AuthorityDirectory(Protocol):
+    """Says what a caller may do now: the identity a token proved, as the directory's actor.
+
+    Implementations read the directory's current state (DESIGN §6), never the token;
+    ``ses_core.platform.authority.SqlAuthorityDirectory`` is the one every service runs.
+    """
+
+    async def actor_for(self, identity: Identity) -> Actor:
+        """The actor ``identity`` acts as; raises a ``SesError`` when it may not act (an
+        unknown or deactivated user, a token for another organisation)."""
+        ...
+
+
 class Clock(Protocol):
     """The time source; injected so that deadlines and business hours are testable."""
 
@@ -156,6 +170,7 @@ def _require_aware(at: datetime) -> datetime:
 
 
 __all__ = [
+    "AuthorityDirectory",
     "BlobStore",
     "Clock",
     "EventPublisher",

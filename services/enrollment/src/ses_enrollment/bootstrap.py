@@ -3,6 +3,12 @@
 ``build`` assembles the handlers, mounts ``EnrollmentService`` and (unless an external
 OIDC issuer signs tokens) ``AuthService``, starts the invitation-expiry sweep, and under
 ``ses up`` seeds the demo agency and prints how to sign in to it.
+
+This service is the source of every user's authority (``ses_enrollment.authority``): it
+writes its own ``user_authority`` rows as users change (so the host runs no projection
+of them here), and on start it states the authority of users who have none yet (an
+installation upgraded from a release without it), which also publishes it to the
+other services.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ from ses_core.platform.runtime import (
     ServiceParts,
 )
 from ses_enrollment.auth_servicer import AuthServicer
-from ses_enrollment.cli import OperatorsCommand, SigninCommand, TenantsCommand
+from ses_enrollment.authority import restate
+from ses_enrollment.cli import AuthorityCommand, OperatorsCommand, SigninCommand, TenantsCommand
 from ses_enrollment.composition import MIGRATIONS, make_deps, tokens_for
 from ses_enrollment.demo import DEMO_AGENCY_CODE, demo_instructions, seed_demo
 from ses_enrollment.handlers.common import Deps
@@ -41,7 +48,7 @@ class EnrollmentPlugin:
 
     @property
     def commands(self) -> Sequence[CliCommand]:
-        return (TenantsCommand(), OperatorsCommand(), SigninCommand())
+        return (TenantsCommand(), OperatorsCommand(), SigninCommand(), AuthorityCommand())
 
     def build(self, context: ServiceContext) -> ServiceParts:
         settings = self._settings or load_enrollment_settings()
@@ -53,10 +60,14 @@ class EnrollmentPlugin:
             clock=context.clock,
             tokens=tokens,
             on_commit=context.outbox_committed,
+            authority_stated=context.authority.forget if context.authority else None,
         )
         services = [EnrollmentServicer(deps).registration()]
         if tokens is not None:
             services.append(AuthServicer(deps).registration())
+        restated = restate(deps)
+        if restated:
+            _log.info("stated the authority of %d user(s) who had none yet", restated)
         ready: list[str] = []
         if context.seed_demo:
             ready = _demo(deps, context)
@@ -64,6 +75,7 @@ class EnrollmentPlugin:
             services=services,
             background=[expiry_sweep(deps, settings.expiry_sweep_seconds)],
             ready_messages=ready,
+            states_authority=True,
         )
 
 

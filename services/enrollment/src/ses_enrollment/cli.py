@@ -5,10 +5,15 @@
     ses operators create --email ops@example.gov --given-name Ola --family-name Ops
     ses signin --email manager@demo-agency.example --password ... --totp 123456
         (or --totp-secret BASE32 to compute the code; prints an access token)
+    ses authority restate [--all]
 
 ``tenants create`` and ``operators create`` write to the enrollment database directly
 (run them where ``SES_DATABASE__ENROLLMENT`` points, after ``ses migrate``) and print the
-new administrator's activation link; the running service publishes the events. ``signin``
+new administrator's activation link; the running service publishes the events.
+``authority restate`` states again the authority of every user (``--all``) or of those
+the enrollment database has none for, so that a service database started empty after the
+stream forgot the original statements (30 days) learns of every user; the running
+service publishes the statements. ``signin``
 talks to a running server over gRPC (``--address``, default from ``SES_GRPC__*``).
 """
 
@@ -28,6 +33,7 @@ from ses_core.errors import SesError
 from ses_core.platform.db import SchemaNotAtHead, create_database_engine, ensure_at_head
 from ses_core.platform.settings import Settings, SettingsError
 from ses_enrollment import totp
+from ses_enrollment.authority import restate
 from ses_enrollment.composition import MIGRATIONS, offline_deps
 from ses_enrollment.handlers.agencies import CreateAgency, NewUser, create_agency
 from ses_enrollment.handlers.common import CLI_OPERATOR, Deps
@@ -142,6 +148,34 @@ class SigninCommand:
             f"{response.tokens.access_token_expires_at.ToDatetime(UTC):%H:%M:%S} UTC.",
             file=sys.stderr,
         )
+        return 0
+
+
+class AuthorityCommand:
+    name = "authority"
+    help = "publish users' authority to every service again: `ses authority restate --all`"
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        actions = parser.add_subparsers(dest="authority_action", required=True)
+        restate_parser = actions.add_parser(
+            "restate", help="state the authority of users again, for every service to project"
+        )
+        restate_parser.add_argument(
+            "--all",
+            action="store_true",
+            help="every user (default: only users whose authority was never stated)",
+        )
+
+    def run(self, args: argparse.Namespace, settings: Settings) -> int:
+        try:
+            deps, engine = _open(settings)
+        except _CannotStart as problem:
+            return _fail(str(problem))
+        try:
+            count = restate(deps, everyone=args.all)
+        finally:
+            engine.dispose()
+        print(f"Stated the authority of {count} user(s); the enrollment service publishes it.")
         return 0
 
 

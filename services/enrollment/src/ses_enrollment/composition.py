@@ -31,6 +31,7 @@ def make_deps(
     clock: Clock,
     tokens: Tokens | None = None,
     on_commit: Callable[[], None] | None = None,
+    authority_stated: Callable[[str], None] | None = None,
 ) -> Deps:
     hasher = PasswordHasher(
         time_cost=enrollment.argon2_time_cost,
@@ -46,6 +47,7 @@ def make_deps(
         lockout=LockoutPolicy(enrollment.lockout_threshold, enrollment.lockout_duration),
         tokens=tokens,
         on_commit=on_commit,
+        authority_stated=authority_stated,
     )
 
 

@@ -11,14 +11,26 @@ instead of being stamped with the unit of work's tenant as the platform's unit o
 does. Their ``ses-tenant`` header, which consumers need, is that agency id; else
 ``company:<id>`` for an event naming a company; else the unit of work's own tenant (the
 command's main scope).
+
+Committing also states the authority of every user the committed events name (and of
+those ``restate_authority`` was asked for) in the same transaction: their rows of
+``user_authority`` and the ``UserAuthorityChanged`` statements other services project
+(``ses_enrollment.authority``). Once committed, ``authority_stated`` is told each user
+id, so that this process's directory drops what it cached about them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from ses_core.events import DomainEvent
 from ses_core.platform.db import SqlUnitOfWork, TenantScopedRepository
+from ses_core.platform.messaging import EventCodec
+from ses_core.ports import Clock, EventSource
+from ses_enrollment.authority import state_authority_of, users_named_by
 from ses_enrollment.identity_store import IdentityStore
 from ses_enrollment.queries import Lookups
 from ses_enrollment.repositories import (
@@ -35,9 +47,26 @@ RepositoryT = TypeVar("RepositoryT", bound=TenantScopedRepository[Any])
 
 class EnrollmentUnitOfWork(SqlUnitOfWork):
     _scoped: dict[tuple[type[Any], str], TenantScopedRepository[Any]]
+    _restate: list[str]
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        tenant_id: str,
+        codec: EventCodec,
+        clock: Clock | None = None,
+        on_commit: Callable[[], None] | None = None,
+        authority_stated: Callable[[str], None] | None = None,
+    ) -> None:
+        super().__init__(
+            sessions, tenant_id=tenant_id, codec=codec, clock=clock, on_commit=on_commit
+        )
+        self._authority_stated = authority_stated
 
     def _open_repositories(self) -> None:
         self._scoped = {}
+        self._restate = []
 
     def _in_scope(self, repository_type: type[RepositoryT], scope: str) -> RepositoryT:
         key = (repository_type, scope)
@@ -70,6 +99,32 @@ class EnrollmentUnitOfWork(SqlUnitOfWork):
     @property
     def lookups(self) -> Lookups:
         return Lookups(self.session)
+
+    def restate_authority(self, user_id: str) -> None:
+        """State ``user_id``'s authority when this unit of work commits."""
+        self._restate.append(user_id)
+
+    def commit(self) -> None:
+        users = [*self._restate]
+        for event in self._pending_events():
+            users.extend(users_named_by(event))
+        self._restate.clear()
+        statements = state_authority_of(self, users, self.clock.now())
+        for statement in statements:
+            self.record(statement)
+        super().commit()
+        if self._authority_stated is not None:
+            for statement in statements:
+                self._authority_stated(statement.user_id)
+
+    def _pending_events(self) -> list[DomainEvent]:
+        pending = [
+            event
+            for entry in self._tracker
+            if isinstance(entry.aggregate, EventSource)
+            for event in entry.aggregate.events
+        ]
+        return [*pending, *self._recorded]
 
     def _stamp(self, event: DomainEvent) -> tuple[DomainEvent, str]:
         # The base stamps every event with the unit of work's tenant and refuses others;

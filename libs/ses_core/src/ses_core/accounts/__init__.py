@@ -8,7 +8,9 @@ itself (``ses_core.models.CompanyEnrollment``):
   ID (``format_company_id``), and ``parse_company_csv`` for NMLS-style imports;
 - ``CompanyAccount``: a company's users, Account Administrators, SES Complaints
   Contact and notification addresses, and its ``outstanding_tasks()``;
-- ``check_email_address``: the e-mail rules every address here follows.
+- ``check_email_address``: the e-mail rules every address here follows;
+- ``UserAuthority``: a user's authority as the directory states it, which turns
+  the identity a token proves into the ``Actor`` of a call.
 
 Commands record past-tense events (``AgencyCreated``, ``UserCreated``, ...) in
 the aggregate's ``events``, like every aggregate of ``ses_core.models``.
@@ -21,6 +23,7 @@ are about the data.
 
 from ses_core.accounts._activation import ActivationLinkIssued, LinkPurpose
 from ses_core.accounts._agency import Agency, AgencyUser
+from ses_core.accounts._authority import UserAuthority
 from ses_core.accounts._codes import (
     USPS_STATE_CODES,
     check_agency_code,
@@ -65,6 +68,7 @@ from ses_core.accounts._events import (
     CompanyRegistered,
     CompanyUpdated,
     NotificationAddressesChanged,
+    UserAuthorityChanged,
     UserCreated,
     UserDeactivated,
     UserRolesChanged,
@@ -113,6 +117,8 @@ __all__ = [
     "OutstandingTask",
     "OutstandingTaskKind",
     "RowError",
+    "UserAuthority",
+    "UserAuthorityChanged",
     "UserCreated",
     "UserDeactivated",
     "UserRecord",

@@ -15,6 +15,13 @@ follow the messages of ``protos/ses/enrollment/v1/events.proto``.
 - ``activation_link`` travels in ``UserCreated`` so that the notify service can
   e-mail it; the enrollment service stores only a hash of its token.
 
+``UserAuthorityChanged`` is different in kind: it states a user's whole authority
+as it now stands (``ses_core.accounts.UserAuthority``), each time any of it may have
+changed, with a version that grows by one per statement. Every service keeps a
+projection of it to decide what a caller may do (DESIGN §6); a full statement
+rather than a delta means a projection that misses, repeats or reorders some of them
+still ends on the newest.
+
 Two events have no proto message yet: ``CompanyUpdated`` (a re-import or an
 edit changed a directory entry, so that projections of company names stay
 current) and ``NotificationAddressesChanged`` (the company's additional
@@ -30,7 +37,7 @@ from pydantic import Field, model_validator
 
 from ses_core.accounts._kinds import CompanyContactType, CompanyKind, CompanySource
 from ses_core.events import DomainEvent
-from ses_core.identity import AgencyRole, ComplaintsPermission
+from ses_core.identity import AgencyRole, ComplaintsPermission, Side
 
 
 class AccountsEvent(DomainEvent):
@@ -79,6 +86,27 @@ class UserRolesChanged(_UserEvent):
 class UserDeactivated(_UserEvent):
     deactivated_by_user_id: str = ""
     reason: str = ""
+
+
+class UserAuthorityChanged(AccountsEvent):
+    """A user's authority as the enrollment service states it now (see the module docstring).
+
+    ``agency_id`` / ``company_id`` follow ``side`` (neither for a platform operator);
+    ``email`` is the address the user signs in with; ``version`` orders the statements
+    about one user (a projection keeps the highest it has seen).
+    """
+
+    user_id: str
+    side: Side
+    agency_id: str = ""
+    company_id: str = ""
+    email: str
+    active: bool
+    agency_roles: list[AgencyRole] = Field(default_factory=list)
+    complaints_permission: ComplaintsPermission = ComplaintsPermission.NONE
+    account_administrator: bool = False
+    complaints_contact: bool = False
+    version: int
 
 
 class CompanyContactAssigned(AccountsEvent):

@@ -141,6 +141,24 @@ class IdentitySettings(_Group):
     ``oidc_issuer`` (discovery document → JWKS URL, e.g. Okta or Keycloak),
     else ``jwks_url`` (a JWKS published elsewhere, e.g. the enrollment
     service's), else the local signing keys at ``signing_key_path``.
+
+    A token proves identity only; authority comes from the directory
+    (``ses_core.platform.authority``):
+
+    * ``mfa_methods``: the RFC 8176 ``amr`` values that prove a second factor
+      (``require_mfa``): one-time code (``otp``), the issuer's own "multi-factor"
+      (``mfa``), a hardware- or software-held key (``hwk``, ``swk``: FIDO2,
+      passkeys) or a smart card (``sc``). A password (``pwd``) alone never does.
+    * ``oidc_user_match``: how an external issuer's token names the SES user:
+      ``email`` (its verified ``email`` claim is looked up in the directory) or
+      ``subject`` (its ``sub`` is the SES user id).
+    * ``authority_cache_seconds``: how long a service reuses a user's authority
+      before reading the directory again (0.5 s; at most 1 s, so that a change
+      reaches every replica within 2 s of its event, the rest of the budget being
+      the time the event takes to arrive).
+    * ``authority_wait_seconds``: how long a call from a user the directory has
+      not heard of yet waits for it (a user created a moment ago) before it is
+      answered UNAVAILABLE, to be retried.
     """
 
     issuer: str = "urn:ses:identity"
@@ -154,6 +172,10 @@ class IdentitySettings(_Group):
     jwks_cache_seconds: Annotated[float, Field(ge=1, le=86400)] = 300.0
     jwks_min_refresh_seconds: Annotated[float, Field(ge=0, le=3600)] = 30.0
     clock_skew_seconds: Annotated[float, Field(ge=0, le=300)] = 30.0
+    mfa_methods: list[str] = Field(default_factory=lambda: ["otp", "mfa", "hwk", "swk", "sc"])
+    oidc_user_match: Literal["email", "subject"] = "email"
+    authority_cache_seconds: Annotated[float, Field(ge=0, le=1)] = 0.5
+    authority_wait_seconds: Annotated[float, Field(ge=0, le=10)] = 2.0
 
     @model_validator(mode="after")
     def _one_trust_source(self) -> IdentitySettings:
@@ -161,6 +183,12 @@ class IdentitySettings(_Group):
             raise ValueError(
                 "SES_IDENTITY__OIDC_ISSUER and SES_IDENTITY__JWKS_URL are both set; set only "
                 "one (the issuer's discovery document already names its JWKS URL)"
+            )
+        single_factor = sorted({"pwd", "kba"} & set(self.mfa_methods))
+        if single_factor:
+            raise ValueError(
+                f"SES_IDENTITY__MFA_METHODS lists {', '.join(single_factor)}, which prove no "
+                "second factor; list methods such as otp, mfa, hwk, swk or sc"
             )
         return self
 

@@ -16,9 +16,10 @@ from datetime import datetime
 from ses_core.errors import PreconditionFailed, ValidationFailed
 from ses_core.limits import TextField, checked_text
 from ses_enrollment import totp
+from ses_enrollment.authority import user_of
 from ses_enrollment.credentials import Credential
 from ses_enrollment.handlers.common import Deps
-from ses_enrollment.handlers.sessions import mark_activated, user_of
+from ses_enrollment.handlers.sessions import mark_activated
 from ses_enrollment.identity_store import ActivationLink
 from ses_enrollment.links import token_from, token_hash
 from ses_enrollment.passwords import check_password

@@ -19,7 +19,12 @@ lockouts, links and codes follow the service's clock.
 
 Refresh tokens rotate: each use returns a new pair and retires the old token. A retired
 token presented again means it was copied, so every token of that sign-in (its
-"family") is revoked and the user signs in again.
+"family") is revoked and the user signs in again. A deactivated user's refresh tokens
+stop working (deactivation revokes them, and a refresh checks the account again).
+
+Access tokens name the user and their organisation only (``ses_enrollment.authority``):
+what the user may do is read from the directory at every call, so a change of role,
+designation or status applies to tokens already issued.
 """
 
 from __future__ import annotations
@@ -39,9 +44,9 @@ from ses_core.identity import Actor
 from ses_core.limits import TextField, checked_text
 from ses_core.platform.identity import refresh_token_digest
 from ses_enrollment import totp
+from ses_enrollment.authority import identity_of, user_of
 from ses_enrollment.credentials import Credential
 from ses_enrollment.handlers.common import Deps, Tokens
-from ses_enrollment.handlers.sessions import actor_for
 from ses_enrollment.identity_store import StoredRefreshToken
 from ses_enrollment.scopes import IDENTITY
 from ses_enrollment.unit_of_work import EnrollmentUnitOfWork
@@ -101,12 +106,12 @@ def sign_in(deps: Deps, command: SignIn) -> SignedIn:
                 "Administrator of your organisation if you still need access.",
                 reason="account_deactivated",
             )
-        actor, user = actor_for(uow, credential)
+        user = user_of(uow, credential)
         assert credential.password_hash is not None
         if deps.passwords.needs_rehash(credential.password_hash):
             credential.password_hash = deps.passwords.hash(command.password)
         credential.record_sign_in(now, step)
-        pair = _issue(uow, tokens, actor, family_id=str(uuid.uuid4()))
+        pair = _issue(uow, tokens, credential, family_id=str(uuid.uuid4()))
         uow.identity.save(credential)
         uow.commit()
     return SignedIn(pair, UserView.of(user, credential, now))
@@ -143,9 +148,8 @@ def refresh(deps: Deps, refresh_token: str) -> TokenPair:
             uow.identity.revoke_family(stored.family_id, now)
             uow.commit()
             raise _session_over("This account was deactivated", "account_deactivated")
-        actor, _ = actor_for(uow, credential)
         uow.identity.mark_rotated(stored.digest, now)
-        pair = _issue(uow, tokens, actor, family_id=stored.family_id)
+        pair = _issue(uow, tokens, credential, family_id=stored.family_id)
         uow.commit()
     return pair
 
@@ -182,13 +186,16 @@ def _tokens(deps: Deps) -> Tokens:
     return deps.tokens
 
 
-def _issue(uow: EnrollmentUnitOfWork, tokens: Tokens, actor: Actor, *, family_id: str) -> TokenPair:
-    access = tokens.issuer.issue_access(actor, tokens.audience, ttl=tokens.access_ttl)
+def _issue(
+    uow: EnrollmentUnitOfWork, tokens: Tokens, credential: Credential, *, family_id: str
+) -> TokenPair:
+    identity = identity_of(credential)
+    access = tokens.issuer.issue_access(identity, tokens.audience, ttl=tokens.access_ttl)
     refresh_token = tokens.issuer.issue_refresh(tokens.refresh_ttl)
     uow.identity.add_refresh_token(
         StoredRefreshToken(
             digest=refresh_token.digest,
-            user_id=actor.user_id,
+            user_id=credential.user_id,
             family_id=family_id,
             issued_at=tokens.issuer_now(),
             expires_at=refresh_token.expires_at,

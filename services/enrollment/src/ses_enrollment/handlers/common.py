@@ -58,6 +58,8 @@ class Deps:
     lockout: LockoutPolicy
     tokens: Tokens | None = None
     on_commit: Callable[[], None] | None = None
+    # Told each user whose authority a commit stated (the host's directory forgets them).
+    authority_stated: Callable[[str], None] | None = None
 
     def unit_of_work(self, scope: str) -> EnrollmentUnitOfWork:
         return EnrollmentUnitOfWork(
@@ -66,6 +68,7 @@ class Deps:
             codec=self.codec,
             clock=self.clock,
             on_commit=self.on_commit,
+            authority_stated=self.authority_stated,
         )
 
     def now(self) -> datetime:

@@ -1,8 +1,8 @@
 """Platform operators: the people who run the installation (agencies, directory imports).
 
 Created from the command line only (``ses operators create``), which prints their
-activation link; they activate and sign in like everyone else. No event is raised: no
-other service projects operators.
+activation link; they activate and sign in like everyone else. Their authority is
+stated like every user's (``UserAuthorityChanged``), so that every service knows them.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def create_operator(deps: Deps, actor: Actor, new_user: NewUser) -> OperatorCrea
             user_id=operator.id, email=email, side=Side.PLATFORM, organization_id="", now=now
         )
         uow.identity.add_operator(operator)
+        uow.restate_authority(operator.id)
         store_link(uow, link, operator.id, purpose="account")
         uow.commit()
     return OperatorCreated(operator, link)

@@ -2,7 +2,8 @@
 
 Public surface (import from here):
 
-* engines: :func:`create_database_engine`, :func:`sqlite_url`, :func:`session_factory`
+* engines: :func:`create_database_engine`, :func:`sqlite_url`, :func:`session_factory`,
+  :data:`READ_ONLY` (execution options of a lookup that never waits for writers)
 * schema: :func:`new_metadata`, :data:`NAMING_CONVENTION`, :class:`UtcDateTime`,
   :data:`JsonDocument`, :data:`platform_metadata`, :data:`outbox_table`,
   :data:`idempotency_keys_table`, :data:`processed_events_table`
@@ -15,7 +16,12 @@ Public surface (import from here):
   :class:`SchemaNotAtHead`
 """
 
-from ses_core.platform.db.engine import create_database_engine, session_factory, sqlite_url
+from ses_core.platform.db.engine import (
+    READ_ONLY,
+    create_database_engine,
+    session_factory,
+    sqlite_url,
+)
 from ses_core.platform.db.migrations import (
     SchemaNotAtHead,
     create_platform_tables_v1,
@@ -39,6 +45,7 @@ from ses_core.platform.db.unit_of_work import SqlUnitOfWork
 
 __all__ = [
     "NAMING_CONVENTION",
+    "READ_ONLY",
     "AggregateTracker",
     "JsonDocument",
     "OutboxRecord",

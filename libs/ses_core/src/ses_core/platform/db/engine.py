@@ -11,6 +11,10 @@ Design choices:
   "database is locked" when another connection committed in between; an immediate one
   waits its turn (``busy_timeout``) and then sees a stable database. SQLite has one writer
   at a time anyway; the price is that read transactions queue behind writers too.
+* A connection opened with :data:`READ_ONLY` (``engine.connect().execution_options(
+  **READ_ONLY)``) begins a plain deferred transaction instead: in WAL mode such a read
+  never waits for a writer, which is what a lookup made on every call needs (the
+  authority directory). It must not write.
 * PostgreSQL goes through psycopg 3; plain ``postgresql://`` URLs are read as
   ``postgresql+psycopg://`` because that is the driver shipped with the platform.
 """
@@ -26,6 +30,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 DEFAULT_BUSY_TIMEOUT_SECONDS = 30.0
+# Execution options of a connection that only reads (see the module docstring).
+READ_ONLY: dict[str, Any] = {"ses_read_only": True, "postgresql_readonly": True}
 
 
 def sqlite_url(data_dir: Path | str, service: str) -> str:
@@ -100,6 +106,7 @@ def _sqlite_engine(url: URL, *, busy_timeout: float, echo: bool, **options: Any)
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reads_only = connection.get_execution_options().get("ses_read_only", False)
+        connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
 
     return engine

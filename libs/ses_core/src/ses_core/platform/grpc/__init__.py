@@ -9,7 +9,8 @@ Interceptor order, outermost first (``build_interceptors``):
    the standard ``google.rpc`` details (AIP-193); anything else → INTERNAL with
    the request id. Outermost of ours, so the refusals of the interceptors below
    (which raise ``SesError``) are mapped the same way as the handlers' errors.
-3. Authentication: verifies the bearer token, binds ``current_actor()``.
+3. Authentication: verifies the bearer token (identity), reads the caller's
+   authority from the directory (``AuthorityRouter``), binds ``current_actor()``.
 4. Maintenance guard: refuses mutating calls during a window. After
    authentication, so an anonymous caller learns first that it must sign in.
 5. Idempotency: innermost, so refused calls are never stored and a replay
@@ -17,7 +18,12 @@ Interceptor order, outermost first (``build_interceptors``):
 """
 
 from ses_core.platform.db.platform_tables import idempotency_table
-from ses_core.platform.grpc._auth import AUTHORIZATION_KEY, AuthenticationInterceptor, bearer_token
+from ses_core.platform.grpc._auth import (
+    AUTHORIZATION_KEY,
+    AuthenticationInterceptor,
+    AuthorityRouter,
+    bearer_token,
+)
 from ses_core.platform.grpc._context import (
     acting_as,
     bind_token,
@@ -82,6 +88,7 @@ __all__ = [
     "REQUEST_ID_KEY",
     "STATUS_BY_KIND",
     "AuthenticationInterceptor",
+    "AuthorityRouter",
     "Claim",
     "ClaimOutcome",
     "ErrorMappingInterceptor",

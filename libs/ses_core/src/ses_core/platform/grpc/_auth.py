@@ -1,20 +1,24 @@
-"""Authentication: a verified bearer token on every call that is not public.
+"""Authentication: a verified bearer token, then the caller's authority from the directory.
 
-The token travels as ``authorization: Bearer <jwt>`` metadata. Public
-methods (``DEFAULT_PUBLIC_METHODS``: health, reflection, and the calls that
-obtain a token) skip the check entirely and run without an actor, even when a
-token is sent. On success the verified token and its ``Actor`` are bound to
-the call's context (``current_actor()``).
+The token travels as ``authorization: Bearer <jwt>`` metadata. Public methods
+(``DEFAULT_PUBLIC_METHODS``: health, reflection, and the calls that obtain a token) skip
+the check entirely and run without an actor, even when a token is sent.
+
+Every other call: the token is verified (``TokenVerifier``: signature, lifetime,
+audience, second factor), which proves an ``Identity``; then the directory of the
+service that owns the method (``AuthorityRouter``) turns that identity into the
+``Actor`` the handlers check, as the directory states it now (DESIGN §6). Both are
+bound to the call's context (``current_actor()``, ``current_token()``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import grpc
 import grpc.aio
 
-from ses_core.errors import Unauthenticated
+from ses_core.errors import Unauthenticated, Unavailable
 from ses_core.platform.grpc._context import bind_token
 from ses_core.platform.grpc._handlers import (
     Context,
@@ -23,8 +27,9 @@ from ses_core.platform.grpc._handlers import (
     before_call,
     metadata_value,
 )
-from ses_core.platform.grpc._methods import DEFAULT_PUBLIC_METHODS, MethodSet
+from ses_core.platform.grpc._methods import DEFAULT_PUBLIC_METHODS, MethodName, MethodSet
 from ses_core.platform.identity import TokenVerifier
+from ses_core.ports import AuthorityDirectory
 
 AUTHORIZATION_KEY = "authorization"
 
@@ -47,24 +52,58 @@ def bearer_token(metadata: Iterable[tuple[str, str | bytes]] | None) -> str:
     return token.strip()
 
 
-class AuthenticationInterceptor(grpc.aio.ServerInterceptor):
-    """Verifies the bearer token and binds the actor, except on public methods."""
+class AuthorityRouter:
+    """The directory to ask for a method: its service's (one per service database), or
+    ``default`` (a server hosting one service, or several sharing one directory)."""
 
     def __init__(
-        self, verifier: TokenVerifier, public_methods: Iterable[str] = DEFAULT_PUBLIC_METHODS
+        self,
+        by_service: Mapping[str, AuthorityDirectory] | None = None,
+        *,
+        default: AuthorityDirectory | None = None,
+    ) -> None:
+        if not by_service and default is None:
+            raise ValueError("An authority router needs a directory for some service.")
+        self._by_service = dict(by_service or {})
+        self._default = default
+
+    def for_method(self, method: str) -> AuthorityDirectory:
+        directory = self._by_service.get(MethodName.parse(method).service, self._default)
+        if directory is None:
+            raise Unavailable(
+                f"This server has no directory of users for {method}, so it cannot tell what "
+                "the caller may do; the deployment must host that service's database.",
+                reason="directory_missing",
+            )
+        return directory
+
+
+class AuthenticationInterceptor(grpc.aio.ServerInterceptor):
+    """Verifies the bearer token and binds the caller's current actor, except on public
+    methods."""
+
+    def __init__(
+        self,
+        verifier: TokenVerifier,
+        authority: AuthorityRouter,
+        public_methods: Iterable[str] = DEFAULT_PUBLIC_METHODS,
     ) -> None:
         self.verifier = verifier
+        self.authority = authority
         self.public_methods = MethodSet(public_methods)
 
     async def intercept_service(
         self, continuation: Continuation, details: grpc.HandlerCallDetails
     ) -> Handler | None:
         handler = await continuation(details)
-        if details.method in self.public_methods:
+        method: str = details.method
+        if method in self.public_methods:
             return handler
         metadata = details.invocation_metadata
 
         async def authenticate(_context: Context) -> None:
-            bind_token(await self.verifier.verify(bearer_token(metadata)))
+            token = await self.verifier.verify(bearer_token(metadata))
+            actor = await self.authority.for_method(method).actor_for(token.identity)
+            bind_token(token, actor)
 
         return before_call(handler, authenticate)

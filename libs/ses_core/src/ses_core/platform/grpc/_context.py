@@ -1,5 +1,8 @@
 """The authenticated actor of the current call, in a context variable.
 
+The actor is what the directory says the token's identity may do at the time of the
+call (``AuthenticationInterceptor``), not what the token says.
+
 gRPC aio runs each call's interceptors and handler in one ``contextvars``
 context of its own, so the actor bound by the authentication interceptor is
 visible to the handler and everything it awaits, and to sync handlers called
@@ -38,14 +41,15 @@ def current_actor_or_none() -> Actor | None:
 
 
 def current_token() -> VerifiedToken | None:
-    """The verified access token of the call (token id, expiry, amr), if any."""
+    """The verified access token of the call (identity, token id, expiry, amr), if any."""
     return _token.get()
 
 
-def bind_token(token: VerifiedToken) -> None:
-    """Bind the verified token and its actor for the rest of the current call's context."""
+def bind_token(token: VerifiedToken, actor: Actor) -> None:
+    """Bind the verified token and the actor the directory made of its identity for the
+    rest of the current call's context."""
     _token.set(token)
-    _actor.set(token.actor)
+    _actor.set(actor)
 
 
 @contextmanager

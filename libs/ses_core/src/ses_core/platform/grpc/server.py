@@ -34,7 +34,7 @@ import grpc.aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from ses_core.platform.grpc._auth import AuthenticationInterceptor
+from ses_core.platform.grpc._auth import AuthenticationInterceptor, AuthorityRouter
 from ses_core.platform.grpc._errors import ErrorMappingInterceptor
 from ses_core.platform.grpc._idempotency import IdempotencyInterceptor
 from ses_core.platform.grpc._idempotency_store import IdempotencyStore
@@ -101,6 +101,7 @@ class ServiceRegistration:
 def build_interceptors(
     *,
     verifier: TokenVerifier | None,
+    authority: AuthorityRouter | None = None,
     idempotency: IdempotencyStore | None = None,
     maintenance: MaintenanceSchedule | None = None,
     telemetry: Telemetry | None = None,
@@ -115,7 +116,12 @@ def build_interceptors(
         interceptors.append(otel)
     interceptors.append(ErrorMappingInterceptor())
     if verifier is not None:
-        interceptors.append(AuthenticationInterceptor(verifier, public_methods))
+        if authority is None:
+            raise ValueError(
+                "Authentication needs the directory that says what users may do: pass "
+                "authority=AuthorityRouter(...) with the verifier."
+            )
+        interceptors.append(AuthenticationInterceptor(verifier, authority, public_methods))
     if maintenance is not None:
         interceptors.append(
             MaintenanceGuard(
@@ -228,6 +234,7 @@ def create_server(
     services: Iterable[ServiceRegistration],
     *,
     verifier: TokenVerifier | None,
+    authority: AuthorityRouter | None = None,
     idempotency: IdempotencyStore | None = None,
     maintenance: MaintenanceSchedule | None = None,
     telemetry: Telemetry | None = None,
@@ -239,12 +246,14 @@ def create_server(
     """A server hosting ``services`` plus health and reflection, bound but not started.
 
     ``verifier=None`` turns authentication off (every call is anonymous); it
-    has no default so that nobody forgets it. ``credentials`` (a
+    has no default so that nobody forgets it. With a verifier, ``authority``
+    (the directory each call's actor is read from) is required. ``credentials`` (a
     ``grpc.ServerCredentials``) serves TLS; without them the port is plaintext,
     for a mesh or a loopback address.
     """
     interceptors = build_interceptors(
         verifier=verifier,
+        authority=authority,
         idempotency=idempotency,
         maintenance=maintenance,
         telemetry=telemetry,

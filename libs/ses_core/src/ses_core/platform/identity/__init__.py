@@ -1,5 +1,8 @@
 """Identity tokens shared by every service: signing keys, issuing, JWKS, verifying.
 
+A token proves an ``Identity`` (who is calling); authority comes from the directory
+(``ses_core.platform.authority``).
+
 The embedded identity provider (enrollment service) holds a ``KeyRing``, signs
 with a ``TokenIssuer`` and publishes ``TokenIssuer.jwks()``. Every service
 verifies with a ``TokenVerifier`` over one ``JwksSource``; which one is a
@@ -7,7 +10,7 @@ single setting (``verifier_from_settings``): an external OIDC issuer, a JWKS
 URL, or the local key ring file.
 """
 
-from ses_core.platform.identity._claims import actor_claims, actor_from_claims
+from ses_core.platform.identity._claims import UserMatch, identity_claims, identity_from_claims
 from ses_core.platform.identity._issuer import (
     DEFAULT_ACCESS_TTL,
     DEFAULT_REFRESH_TTL,
@@ -50,10 +53,11 @@ __all__ = [
     "StaticJwks",
     "TokenIssuer",
     "TokenVerifier",
+    "UserMatch",
     "VerifiedToken",
-    "actor_claims",
-    "actor_from_claims",
     "fetch_json",
+    "identity_claims",
+    "identity_from_claims",
     "jwks_source_from_settings",
     "refresh_token_digest",
     "refresh_token_matches",

@@ -1,5 +1,8 @@
 """Issuing access and refresh tokens (the embedded identity provider uses this).
 
+An access token names an ``Identity`` (user and organisation) and how the user signed
+in (``amr``); what the user may do is read from the directory at each call.
+
 Refresh tokens are opaque random strings, not JWTs. The provider stores only
 their SHA-256 digest with the user, expiry and family, so it can revoke them
 (sign-out, deactivation), rotate them on every use and detect reuse; and a
@@ -21,8 +24,8 @@ from typing import Any
 
 import jwt
 
-from ses_core.identity import Actor
-from ses_core.platform.identity._claims import actor_claims
+from ses_core.identity import Identity
+from ses_core.platform.identity._claims import identity_claims
 from ses_core.platform.identity._keys import SIGNING_ALGORITHM, KeyRing
 
 DEFAULT_ACCESS_TTL = timedelta(minutes=10)
@@ -80,7 +83,7 @@ class TokenIssuer:
 
     def issue_access(
         self,
-        actor: Actor,
+        identity: Identity,
         audience: str | Sequence[str],
         amr: Sequence[str] = ("pwd", "otp"),
         ttl: timedelta = DEFAULT_ACCESS_TTL,
@@ -91,7 +94,7 @@ class TokenIssuer:
         expires_at = now + ttl
         token_id = str(uuid.uuid4())
         claims: dict[str, Any] = {
-            **actor_claims(actor),
+            **identity_claims(identity),
             "iss": self.issuer,
             "aud": audience if isinstance(audience, str) else list(audience),
             "iat": now,

@@ -1,4 +1,7 @@
-"""Verifying access tokens: signature, lifetime, issuer, audience, MFA, then the actor.
+"""Verifying access tokens: signature, lifetime, issuer, audience, MFA, then the identity.
+
+A verified token proves an ``Identity`` (who is calling); what they may do is read
+from the directory afterwards (``ses_core.platform.authority``).
 
 Algorithm confusion is closed off twice: the token header's ``alg`` must be
 one of the accepted asymmetric algorithms (never ``none``, never ``HS*``), and
@@ -22,8 +25,8 @@ from typing import Any
 import jwt
 
 from ses_core.errors import Unauthenticated
-from ses_core.identity import Actor
-from ses_core.platform.identity._claims import actor_from_claims
+from ses_core.identity import Identity
+from ses_core.platform.identity._claims import UserMatch, identity_from_claims
 from ses_core.platform.identity._jwks import (
     Jwk,
     JwksSource,
@@ -36,7 +39,8 @@ from ses_core.platform.settings import IdentitySettings
 # Asymmetric only. RS256/PS256 are here for external issuers (Okta and
 # Keycloak sign with RSA by default); SES's own provider signs with ES256.
 ACCEPTED_ALGORITHMS = frozenset({"ES256", "ES384", "EdDSA", "RS256", "PS256"})
-MFA_METHODS = frozenset({"otp"})
+# RFC 8176 methods that prove a second factor (see IdentitySettings.mfa_methods).
+MFA_METHODS = frozenset({"otp", "mfa", "hwk", "swk", "sc"})
 
 _ALGORITHMS_BY_KEY: dict[tuple[str, str | None], frozenset[str]] = {
     ("EC", "P-256"): frozenset({"ES256"}),
@@ -48,9 +52,9 @@ _ALGORITHMS_BY_KEY: dict[tuple[str, str | None], frozenset[str]] = {
 
 @dataclass(frozen=True)
 class VerifiedToken:
-    """A token that passed every check, and the actor it describes."""
+    """A token that passed every check, and the identity it proves."""
 
-    actor: Actor
+    identity: Identity
     claims: Mapping[str, Any]
     token_id: str
     expires_at: datetime
@@ -70,6 +74,7 @@ class TokenVerifier:
         mfa_methods: frozenset[str] = MFA_METHODS,
         algorithms: frozenset[str] = ACCEPTED_ALGORITHMS,
         leeway: timedelta = timedelta(seconds=30),
+        user_match: UserMatch = UserMatch.SES,
     ) -> None:
         unsafe = {alg for alg in algorithms if alg == "none" or alg.startswith("HS")}
         if unsafe:
@@ -81,6 +86,7 @@ class TokenVerifier:
         self.mfa_methods = mfa_methods
         self.algorithms = algorithms
         self.leeway = leeway
+        self.user_match = user_match
 
     async def verify(self, token: str) -> VerifiedToken:
         header = _header(token)
@@ -119,7 +125,7 @@ class TokenVerifier:
                 "authenticator code.",
             )
         return VerifiedToken(
-            actor=actor_from_claims(claims),
+            identity=identity_from_claims(claims, self.user_match),
             claims=claims,
             token_id=str(claims.get("jti", "")),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
@@ -221,10 +227,13 @@ def jwks_source_from_settings(identity: IdentitySettings) -> JwksSource:
 
 
 def verifier_from_settings(identity: IdentitySettings) -> TokenVerifier:
+    external = identity.trust_source == "oidc"
     return TokenVerifier(
         jwks_source_from_settings(identity),
         issuer=identity.expected_issuer,
         audience=identity.audience,
         require_mfa=identity.require_mfa,
+        mfa_methods=frozenset(identity.mfa_methods),
         leeway=timedelta(seconds=identity.clock_skew_seconds),
+        user_match=UserMatch(identity.oidc_user_match) if external else UserMatch.SES,
     )

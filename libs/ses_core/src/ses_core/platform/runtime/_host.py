@@ -4,8 +4,9 @@
 ``nats-server``, SQLite files under the data directory, the embedded identity
 provider); ``ses serve <name>`` hosts one, which is how Kubernetes runs them.
 Start order: broker → telemetry → signing keys → per service (engine,
-migrations, relay, plugin parts) → gRPC server → background loops. Stop order
-is the reverse, and the gRPC server drains in-flight calls first.
+migrations, relay, authority directory, plugin parts, the directory's
+projection) → gRPC server → background loops. Stop order is the reverse, and
+the gRPC server drains in-flight calls first.
 
 Migrations: with ``migrate=True`` (the embedded default) each service database
 is upgraded to head at start; otherwise the host refuses to start on a schema
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 
 from ses_core.calendar import CalendarPolicy, OperatingCalendar
+from ses_core.platform.authority import authority_consumer, directory_from_settings
 from ses_core.platform.db import (
     OutboxStore,
     create_database_engine,
@@ -46,6 +48,7 @@ from ses_core.platform.db import (
 from ses_core.platform.grpc import (
     DEFAULT_MAINTENANCE_EXEMPT_METHODS,
     DEFAULT_PUBLIC_METHODS,
+    AuthorityRouter,
     GrpcServer,
     IdempotencyStore,
     MaintenanceSchedule,
@@ -74,7 +77,7 @@ from ses_core.platform.runtime._plugin import ServiceContext, ServiceParts, Serv
 from ses_core.platform.runtime._retention import RetentionPurger
 from ses_core.platform.settings import Settings
 from ses_core.platform.telemetry import setup_telemetry
-from ses_core.ports import Clock, SystemClock
+from ses_core.ports import AuthorityDirectory, Clock, SystemClock
 from ses_core.uploads import UploadPolicy
 
 if TYPE_CHECKING:
@@ -224,6 +227,7 @@ class ServiceHost:
         read_only = list(settings.maintenance.read_only_methods)
         exempt = list(DEFAULT_MAINTENANCE_EXEMPT_METHODS)
         stores: dict[str, IdempotencyStore] = {}
+        directories: dict[str, AuthorityDirectory] = {}
         for plugin in self.plugins:
             with naming_database_errors(settings, plugin.name):
                 engine = create_database_engine(settings.database.url_for(plugin.name))
@@ -233,6 +237,7 @@ class ServiceHost:
                     await asyncio.to_thread(ensure_at_head, engine, plugin.migrations)
                 hosted = self._hosted_service(plugin, engine, js)
                 self.services.append(hosted)
+                directory = directory_from_settings(engine, settings.identity)
                 context = ServiceContext(
                     name=plugin.name,
                     settings=settings,
@@ -249,6 +254,7 @@ class ServiceHost:
                     key_ring_path=key_ring_path,
                     outbox_committed=hosted.relay.notify,
                     seed_demo=self.seed_demo,
+                    authority=directory,
                 )
                 hosted.parts = plugin.build(context)
             registrations.extend(hosted.parts.services)
@@ -257,6 +263,12 @@ class ServiceHost:
             exempt.extend(hosted.parts.maintenance_exempt_methods)
             for registration in hosted.parts.services:
                 stores[registration.name] = hosted.idempotency
+                directories[registration.name] = directory
+            if not hosted.parts.states_authority:
+                projection = authority_consumer(
+                    js, context.sessions, service=plugin.name, codec=codec, clock=self.clock
+                )
+                hosted.parts.background = [*hosted.parts.background, projection.run]
 
         maintenance = self.maintenance
         if maintenance is None and settings.maintenance.enforce:
@@ -269,6 +281,7 @@ class ServiceHost:
             ServerConfig.from_settings(settings.grpc),
             registrations,
             verifier=verifier,
+            authority=AuthorityRouter(directories),
             idempotency=RoutingIdempotencyStore(stores) if stores else None,
             maintenance=maintenance,
             telemetry=telemetry,

@@ -7,7 +7,10 @@ engine, its outbox relay hook, the shared broker connection, the token
 verifier, settings — and calls :meth:`ServicePlugin.build`, which composes the
 service's handlers and returns :class:`ServiceParts`: the gRPC services to
 mount and the background loops (event consumers, schedulers) to run. The host
-owns every lifecycle: start order, migrations, shutdown.
+owns every lifecycle: start order, migrations, shutdown. It also gives every
+service what authentication needs: a directory over the service's
+``user_authority`` table, and (unless the service is the directory's source) the
+consumer that keeps that table (``ses_core.platform.authority``).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ses_core.calendar import OperatingCalendar
+from ses_core.platform.authority import SqlAuthorityDirectory
 from ses_core.platform.grpc import ServiceRegistration
 from ses_core.platform.identity import KeyRing, TokenVerifier
 from ses_core.platform.messaging import EventCodec
@@ -61,6 +65,9 @@ class ServiceContext:
     outbox_committed: Callable[[], None]
     # ``ses up`` (embedded, first-run friendly): services may seed demo data and say how to use it.
     seed_demo: bool = False
+    # The directory authentication reads for this service (``user_authority``); the source of
+    # authority tells it which users it just changed (``forget``), so that it never lags.
+    authority: SqlAuthorityDirectory | None = None
 
     def load_key_ring(self) -> KeyRing:
         """The embedded identity provider's signing keys (enrollment service only)."""
@@ -82,6 +89,9 @@ class ServiceParts:
     on_stop: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=tuple)
     # Lines `ses up` prints once everything is listening (e.g. how to sign in to the demo).
     ready_messages: Sequence[str] = ()
+    # True for the directory's source (enrollment), which writes its own user_authority rows;
+    # for every other service the host keeps them from the source's statements.
+    states_authority: bool = False
 
 
 @runtime_checkable
