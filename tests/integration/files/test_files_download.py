@@ -90,7 +90,7 @@ async def test_downloading_needs_a_grant_even_for_the_uploader(files_host: HostH
 
     error = await rpc_error(files_host.api(ALICE).download(info.file_id, ""))
 
-    assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert error_reason(error) == "grant_required"
     assert "open the file from its complaint" in error.details()
 

@@ -8,6 +8,7 @@ from files_support import ALICE, INTERACTION, MIB, HostHandle, declared, error_r
 
 from ses.common.v1 import common_pb2
 from ses.files.v1 import files_pb2
+from ses_core.testing import error_details
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
@@ -73,36 +74,43 @@ async def test_a_refused_batch_leaves_nothing_behind(files_host: HostHandle):
     assert files_host.stored_paths() == before
 
 
+R = common_pb2.ATTACHMENT_KIND_RESPONSE
+FINE = declared("fine.pdf", 1)
+
+
 @pytest.mark.parametrize(
-    ("files", "kind", "reason"),
+    ("files", "kind", "reason", "field"),
     [
-        ([], common_pb2.ATTACHMENT_KIND_RESPONSE, "empty_batch"),
-        ([declared("a.pdf", 1)], common_pb2.ATTACHMENT_KIND_UNSPECIFIED, "kind_missing"),
-        ([declared("a.pdf", -1)], common_pb2.ATTACHMENT_KIND_RESPONSE, "negative_size"),
-        ([declared("a.pdf", 1, "abc")], common_pb2.ATTACHMENT_KIND_RESPONSE, "checksum_malformed"),
-        ([declared("", 1)], common_pb2.ATTACHMENT_KIND_RESPONSE, "name_empty"),
-        ([declared("..", 1)], common_pb2.ATTACHMENT_KIND_RESPONSE, "name_reserved"),
-        ([declared("a/b.pdf", 1)], common_pb2.ATTACHMENT_KIND_RESPONSE, "name_forbidden_character"),
-        ([declared("a\0.pdf", 1)], common_pb2.ATTACHMENT_KIND_RESPONSE, "name_forbidden_character"),
-        ([declared("   ", 1)], common_pb2.ATTACHMENT_KIND_RESPONSE, "name_blank"),
+        ([], R, "empty_batch", "files"),
+        ([FINE] * 26, R, "too_many_files", "files"),
+        ([declared("a.pdf", 1)], common_pb2.ATTACHMENT_KIND_UNSPECIFIED, "kind_missing", "kind"),
+        ([declared("a.pdf", -1)], R, "negative_size", "files[0].size_bytes"),
+        ([FINE, declared("a.pdf", 1, "abc")], R, "checksum_malformed", "files[1].sha256_hex"),
+        ([declared("", 1)], R, "name_empty", "files[0].name"),
+        ([FINE, declared("..", 1)], R, "name_reserved", "files[1].name"),
+        ([declared("a/b.pdf", 1)], R, "name_forbidden_character", "files[0].name"),
+        ([declared("a\0.pdf", 1)], R, "name_forbidden_character", "files[0].name"),
+        ([declared("   ", 1)], R, "name_blank", "files[0].name"),
     ],
 )
-async def test_bad_declarations_are_refused_with_their_reason(
-    files_host: HostHandle, files: list[files_pb2.DeclaredFile], kind: int, reason: str
+async def test_bad_declarations_are_refused_with_their_reason_and_field(
+    files_host: HostHandle, files: list[files_pb2.DeclaredFile], kind: int, reason: str, field: str
 ):
     error = await rpc_error(files_host.api(ALICE).start(files, kind))
 
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert error_reason(error) == reason
+    assert [v.field for v in error_details(error).field_violations] == [field]
     assert error.details().endswith((".", "link", "rest"))
 
 
 async def test_a_media_type_with_control_characters_is_refused(files_host: HostHandle):
     bad = files_pb2.DeclaredFile(name="a.pdf", size_bytes=1, content_type="text/plain\n")
 
-    error = await rpc_error(files_host.api(ALICE).start([bad]))
+    error = await rpc_error(files_host.api(ALICE).start([FINE, bad]))
 
     assert error_reason(error) == "content_type_invalid"
+    assert [v.field for v in error_details(error).field_violations] == ["files[1].content_type"]
 
 
 async def test_the_answer_says_how_large_chunks_may_be_and_warns_about_odd_formats(

@@ -379,15 +379,14 @@ class NotifyClient:
         return metadata_for(self.settings, actor, idempotency_key=key)
 
     async def deliveries(self, **filters: Any) -> list[pb.Delivery]:
-        request = pb.ListDeliveriesRequest(**filters)
-        request.page.page_size = 200
+        request = pb.ListDeliveriesRequest(page_size=200, **filters)
         found: list[pb.Delivery] = []
         while True:
             response = await self.stub.ListDeliveries(request, metadata=self.md(OPERATOR))
             found.extend(response.deliveries)
-            if not response.page.next_page_token:
+            if not response.next_page_token:
                 return found
-            request.page.page_token = response.page.next_page_token
+            request.page_token = response.next_page_token
 
     async def settled(self, *, timeout: float = 60.0) -> list[pb.Delivery]:  # noqa: ASYNC109
         """Every delivery recorded so far has reached a final state; returns them all."""
@@ -405,8 +404,7 @@ class NotifyClient:
     async def inbox(
         self, actor: Actor, *, unread_only: bool = False
     ) -> pb.ListNotificationsResponse:
-        request = pb.ListNotificationsRequest(unread_only=unread_only)
-        request.page.page_size = 200
+        request = pb.ListNotificationsRequest(unread_only=unread_only, page_size=200)
         return await self.stub.ListNotifications(request, metadata=self.md(actor))
 
 

@@ -27,7 +27,13 @@ from notify_support import (
 
 from ses.notify.v1 import notify_pb2 as pb
 from ses_core.platform.db import sqlite_url
-from ses_core.testing import NatsServerProcess, PostgresCluster, error_reason, eventually
+from ses_core.testing import (
+    NatsServerProcess,
+    PostgresCluster,
+    error_details,
+    error_reason,
+    eventually,
+)
 from ses_notify.webhook_targets import HostsResolver
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
@@ -119,6 +125,10 @@ def _reason(error: grpc.aio.AioRpcError) -> str | None:
     return error_reason(error)
 
 
+def violated_fields(error: grpc.aio.AioRpcError) -> list[str]:
+    return [violation.field for violation in error_details(error).field_violations]
+
+
 # -- inbox -------------------------------------------------------------------------------------
 
 
@@ -127,18 +137,16 @@ async def test_the_inbox_pages_newest_first_and_counts_unread(
 ) -> None:
     md = client.md(world.actor(world.contact))
     first = await client.stub.ListNotifications(
-        pb.ListNotificationsRequest(page={"page_size": 2}), metadata=md
+        pb.ListNotificationsRequest(page_size=2), metadata=md
     )
     assert len(first.notifications) == 2
     assert first.unread_count == 3
     second = await client.stub.ListNotifications(
-        pb.ListNotificationsRequest(
-            page={"page_size": 2, "page_token": first.page.next_page_token}
-        ),
+        pb.ListNotificationsRequest(page_size=2, page_token=first.next_page_token),
         metadata=md,
     )
     assert len(second.notifications) == 1
-    assert not second.page.next_page_token
+    assert not second.next_page_token
     everything = [*first.notifications, *second.notifications]
     assert len({n.notification_id for n in everything}) == 3
     stamps = [n.created_at.ToDatetime() for n in everything]
@@ -146,19 +154,24 @@ async def test_the_inbox_pages_newest_first_and_counts_unread(
 
     changed = await _error(
         client.stub.ListNotifications(
-            pb.ListNotificationsRequest(
-                unread_only=True, page={"page_token": first.page.next_page_token}
-            ),
+            pb.ListNotificationsRequest(unread_only=True, page_token=first.next_page_token),
             metadata=md,
         )
     )
     assert changed.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert violated_fields(changed) == ["page_token"]
     garbage = await _error(
         client.stub.ListNotifications(
-            pb.ListNotificationsRequest(page={"page_token": "not-a-token"}), metadata=md
+            pb.ListNotificationsRequest(page_token="not-a-token"), metadata=md
         )
     )
     assert garbage.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert violated_fields(garbage) == ["page_token"]
+    negative = await _error(
+        client.stub.ListNotifications(pb.ListNotificationsRequest(page_size=-1), metadata=md)
+    )
+    assert negative.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert violated_fields(negative) == ["page_size"]
 
 
 async def test_mark_read_changes_only_the_callers_own_notifications(

@@ -84,8 +84,7 @@ class Scene:
             return False
         if consumer.delivered.stream_seq < stream.state.last_seq:
             return False
-        request = npb.ListDeliveriesRequest()
-        request.page.page_size = 200
+        request = npb.ListDeliveriesRequest(page_size=200)
         response = await self.notify.ListDeliveries(
             request, metadata=metadata_for(self.settings, OPERATOR)
         )

@@ -164,3 +164,9 @@ def test_recommended_extensions_are_compared_without_dot_or_case() -> None:
     policy = UploadPolicy(recommended_extensions=frozenset({".PNG"}))
     assert policy.recommended_extensions == {"png"}
     assert policy.warnings_for([FileSpec("scan.png", 1)]) == []
+
+
+def test_every_refusal_of_a_file_says_which_file_of_the_batch() -> None:
+    fine = FileSpec("fine.pdf", 1)
+    for broken in (FileSpec("", 1), FileSpec("a/b.pdf", 1), FileSpec("big.pdf", ONE_GIB + 1)):
+        assert rejection([fine, broken]).details["file_index"] == 1

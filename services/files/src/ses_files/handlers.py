@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ses_core.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationFailed, quote
+from ses_core.errors import NotFound, PreconditionFailed, ValidationFailed, quote
 from ses_core.identity import Actor
 from ses_core.permissions import Resource, ResourceKind, not_found_for
 from ses_core.platform.grants import FileGrantAction
@@ -56,8 +56,8 @@ def start_upload(deps: FilesDependencies, actor: Actor, command: StartUpload) ->
     """Declare a batch; it is checked against the upload limits before any byte moves."""
     specs = [FileSpec(f.name, f.size, f.sha256 or None) for f in command.files]
     deps.policy.check_batch(specs, command.kind)
-    for declared in command.files:
-        _check_content_type(declared)
+    for index, declared in enumerate(command.files):
+        _check_content_type(declared, index)
     now, scope = deps.now(), scope_of(actor)
     upload = Upload(
         id=new_id(),
@@ -138,6 +138,7 @@ def get_file(
 ) -> tuple[StoredFile, str]:
     """A file's metadata for its uploader or a grant holder, and (uploader only, once
     available) a fresh attach grant."""
+    required_id(file_id, "file_id", "the id of the file, from its upload")
     file = _file_by_grant(deps, actor, file_id, grant_token) if grant_token else None
     if file is None:
         with deps.unit_of_work(scope_of(actor)) as uow:
@@ -153,11 +154,17 @@ def get_file(
 def open_download(
     deps: FilesDependencies, actor: Actor, file_id: str, grant_token: str, offset: int
 ) -> StoredFile:
-    """Check a download may start at ``offset``; the caller then streams the blob."""
+    """Check a download may start at ``offset``; the caller then streams the blob.
+
+    A missing grant is a malformed request (INVALID_ARGUMENT naming ``grant_token``, as
+    the field is marked REQUIRED), not a refusal: nothing was judged yet."""
+    required_id(file_id, "file_id", "the id of the file, from its complaint")
     if not grant_token:
-        raise PermissionDenied(
-            "Downloading a file needs a download link; open the file from its complaint.",
+        raise ValidationFailed(
+            "Downloading a file needs a download link (grant_token); open the file from its "
+            "complaint, which issues one.",
             reason="grant_required",
+            field="grant_token",
         )
     file = _file_by_grant(deps, actor, file_id, grant_token)
     file.require_downloadable()
@@ -171,14 +178,25 @@ def open_download(
 
 
 def visible_upload(uow: FilesUnitOfWork, actor: Actor, upload_id: str) -> Upload:
-    upload = uow.uploads.find(upload_id) if upload_id else None
+    required_id(upload_id, "upload_id", "the id StartUpload returned")
+    upload = uow.uploads.find(upload_id)
     if upload is None or not upload.visible_to(actor):
         raise NotFound(
-            f"There is no upload {quote(upload_id) if upload_id else '(empty id)'} of yours; "
-            "start one with StartUpload, or check the upload id.",
+            f"There is no upload {quote(upload_id)} of yours; start one with StartUpload, or "
+            "check the upload id.",
             reason="upload_not_found",
         )
     return upload
+
+
+def required_id(value: str, field: str, what: str) -> str:
+    """``value``, or INVALID_ARGUMENT naming the request ``field`` (``<field>_missing``)
+    when it is empty: every request field holding an id is REQUIRED in files.proto."""
+    if not value:
+        raise ValidationFailed(
+            f"The request has no {field}; give {what}.", reason=f"{field}_missing", field=field
+        )
+    return value
 
 
 def reclaim(deps: FilesDependencies, files: Sequence[StoredFile]) -> None:
@@ -210,10 +228,10 @@ def _file_by_grant(
 
 
 def _no_file(actor: Actor, file_id: str) -> NotFound:
-    return not_found_for(actor, Resource(kind=ResourceKind.FILE, id=file_id or "(empty id)"))
+    return not_found_for(actor, Resource(kind=ResourceKind.FILE, id=file_id))
 
 
-def _check_content_type(declared: DeclaredFile) -> None:
+def _check_content_type(declared: DeclaredFile, index: int) -> None:
     text = declared.content_type
     if len(text) > MAX_CONTENT_TYPE_CHARS or any(
         unicodedata.category(char) in ("Cc", "Cs") for char in text
@@ -223,4 +241,5 @@ def _check_content_type(declared: DeclaredFile) -> None:
             f"{MAX_CONTENT_TYPE_CHARS} printable characters, e.g. application/pdf); send a "
             "valid one or leave it empty.",
             reason="content_type_invalid",
+            file_index=index,
         )

@@ -1,14 +1,17 @@
-"""Protobuf messages ↔ commands and aggregates of the files service."""
+"""Protobuf messages ↔ commands and aggregates of the files service, and the request
+field an error is about (a ``google.rpc.BadRequest`` field violation)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from ses.common.v1 import common_pb2
 from ses.files.v1 import files_pb2
-from ses_core.errors import ValidationFailed
+from ses_core.errors import SesError, ValidationFailed
 from ses_core.uploads import AttachmentKind
 from ses_files.completion import CompleteUpload
 from ses_files.handlers import DeclaredFile, StartUpload, UploadView
@@ -48,6 +51,7 @@ def start_upload_command(request: files_pb2.StartUploadRequest) -> StartUpload:
             "Say what the files are for: kind must be a response, information request, "
             "complaint document or interaction attachment.",
             reason="kind_missing",
+            field="kind",
         )
     return StartUpload(
         kind=kind,
@@ -65,13 +69,60 @@ def start_upload_command(request: files_pb2.StartUploadRequest) -> StartUpload:
 
 def complete_upload_command(request: files_pb2.CompleteUploadRequest) -> CompleteUpload:
     digests: dict[str, str] = {}
-    for digest in request.digests:
+    for index, digest in enumerate(request.digests):
+        for field, value in (("file_id", digest.file_id), ("sha256_hex", digest.sha256_hex)):
+            if not value:
+                raise ValidationFailed(
+                    f"Digest {index + 1} has no {field}; each digest names a file and its "
+                    "SHA-256 in hex.",
+                    reason=f"digest_{field}_missing",
+                    field=f"digests[{index}].{field}",
+                )
         if digests.setdefault(digest.file_id, digest.sha256_hex) != digest.sha256_hex:
             raise ValidationFailed(
                 f"Two different SHA-256 digests were sent for file {digest.file_id}; send one.",
                 reason="digest_repeated",
             )
     return CompleteUpload(request.upload_id, tuple(request.file_ids), digests)
+
+
+# The refusals of one declared file (the upload policy's, with the file's place in the
+# batch as ``file_index``, and the media type check) → the DeclaredFile field they judge.
+_DECLARED_FILE_FIELDS = {
+    "name_empty": "name",
+    "name_blank": "name",
+    "name_too_long": "name",
+    "name_forbidden_character": "name",
+    "name_reserved": "name",
+    "negative_size": "size_bytes",
+    "file_too_large": "size_bytes",
+    "checksum_malformed": "sha256_hex",
+    "content_type_invalid": "content_type",
+}
+_BATCH_REASONS = frozenset({"empty_batch", "too_many_files"})
+
+
+@contextmanager
+def start_upload_fields() -> Iterator[None]:
+    """Names the StartUploadRequest field of a refused batch: ``files`` for the batch as a
+    whole, ``files[i].name`` (``size_bytes``, ...) for one file, or ``files[i]`` for a
+    rule of the file not listed above. The policy speaks of files, not of requests."""
+    try:
+        yield
+    except SesError as error:
+        if error.field is None:
+            error.field = _start_upload_field(error)
+        raise
+
+
+def _start_upload_field(error: SesError) -> str | None:
+    if error.reason in _BATCH_REASONS:
+        return "files"
+    index = error.details.get("file_index")
+    if not isinstance(index, int):
+        return None
+    attribute = _DECLARED_FILE_FIELDS.get(error.reason)
+    return f"files[{index}].{attribute}" if attribute else f"files[{index}]"
 
 
 def upload_message(view: UploadView) -> files_pb2.Upload:

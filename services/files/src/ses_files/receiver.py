@@ -3,6 +3,7 @@
 Rules, in the order they are checked (the first broken one ends the stream; chunks
 accepted before it stay committed):
 
+* every chunk names its upload and file (INVALID_ARGUMENT naming the empty field);
 * every chunk of a stream names the same upload, which the caller started and which
   is still open (FAILED_PRECONDITION once completed, aborted or expired);
 * the file was declared in that upload (NOT_FOUND otherwise) and is still uploading;
@@ -29,7 +30,7 @@ from ses_core.identity import Actor
 from ses_core.uploads import format_size
 from ses_files import repositories
 from ses_files.dependencies import FilesDependencies
-from ses_files.handlers import upload_status
+from ses_files.handlers import required_id, upload_status
 from ses_files.model import FileState, StoredFile, Upload
 from ses_files.pipeline import Chunk, ChunkPipeline, Target
 from ses_files.wire import ReceivedChunk
@@ -81,6 +82,7 @@ class ChunkReceiver:
                 f"upload {quote(request.upload_id) if request.upload_id else '(empty)'}; send "
                 "each upload on its own stream.",
                 reason="mixed_uploads",
+                field="upload_id",
             )
         target = self._targets.get(request.file_id)
         if target is None:
@@ -118,12 +120,14 @@ class ChunkReceiver:
             raise UploadRejected(
                 f"A chunk of {target.name} carries no bytes; send 1 to {limit:,} bytes per chunk.",
                 reason="chunk_empty",
+                field="data",
             )
         if length > limit:
             raise UploadRejected(
                 f"A chunk of {target.name} carries {length:,} bytes; chunks carry at most "
                 f"{limit:,} bytes ({format_size(limit)}): split it.",
                 reason="chunk_too_large",
+                field="data",
             )
 
     def _check_room(self, target: Target, offset: int, length: int) -> None:
@@ -144,11 +148,12 @@ class ChunkReceiver:
 
     async def _open(self, file_id: str, pipeline: ChunkPipeline) -> Target:
         assert self._upload is not None
+        required_id(file_id, "file_id", "the id of a file declared in the upload")
         declared = self._declared.get(file_id)
         if declared is None:
             raise NotFound(
-                f"Upload {self._upload.id} declared no file {file_id or '(empty id)'}; send "
-                "chunks only for files declared in StartUpload.",
+                f"Upload {self._upload.id} declared no file {quote(file_id)}; send chunks only "
+                "for files declared in StartUpload.",
                 reason="file_not_declared",
             )
         deps = self._deps

@@ -36,7 +36,10 @@ class FilesServicer(files_pb2_grpc.FilesServiceServicer):
         self, request: files_pb2.StartUploadRequest, context: Any
     ) -> files_pb2.StartUploadResponse:
         command = mappers.start_upload_command(request)
-        view = await asyncio.to_thread(handlers.start_upload, self._deps, current_actor(), command)
+        with mappers.start_upload_fields():
+            view = await asyncio.to_thread(
+                handlers.start_upload, self._deps, current_actor(), command
+            )
         return files_pb2.StartUploadResponse(
             upload=mappers.upload_message(view),
             max_chunk_bytes=self._deps.chunk_bytes,

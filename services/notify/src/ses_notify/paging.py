@@ -1,8 +1,10 @@
 """Keyset pages: opaque tokens that remember the last key and the filters they belong to.
 
 A token is ``base64(json([filters fingerprint, key...]))``. Reusing it with other
-filters, or sending a token that is not ours, is INVALID_ARGUMENT (the proto's
-rule for every list).
+filters, or sending a token that is not ours, is INVALID_ARGUMENT naming the field
+(the rule every list request's ``page_token`` comment states: Google AIP-158, with
+``page_size`` and ``page_token`` in the request, ``next_page_token`` in the response).
+The proto comments quote ``DEFAULT_PAGE_SIZE`` and ``MAX_PAGE_SIZE``.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def page_size_of(requested: int) -> int:
         raise ValidationFailed(
             f"page_size is {requested}; give 0 for the default or a positive number.",
             reason="page_size_invalid",
+            field="page_size",
         )
     return min(requested or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
 
@@ -70,11 +73,13 @@ def decode_token(token: str, filters: Any) -> PageKey | None:
         raise ValidationFailed(
             "The page_token is not one this list issued; start again without a token.",
             reason="page_token_invalid",
+            field="page_token",
         ) from None
     if fingerprint != _fingerprint(filters):
         raise ValidationFailed(
             "The page_token belongs to a list with other filters; start again without a token "
             "or repeat the filters it was issued for.",
             reason="page_token_filters_changed",
+            field="page_token",
         )
     return key

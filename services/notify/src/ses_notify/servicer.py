@@ -8,7 +8,6 @@ import asyncio
 
 import grpc.aio
 
-from ses.common.v1 import common_pb2
 from ses.notify.v1 import notify_pb2 as pb
 from ses.notify.v1 import notify_pb2_grpc as rpc
 from ses_core.errors import ValidationFailed
@@ -29,14 +28,14 @@ class NotifyServicer(rpc.NotifyServiceServicer):
     ) -> pb.ListNotificationsResponse:
         query = inbox.ListNotifications(
             unread_only=request.unread_only,
-            page_size=request.page.page_size,
-            page_token=request.page.page_token,
+            page_size=request.page_size,
+            page_token=request.page_token,
         )
         page = await asyncio.to_thread(inbox.list_notifications, self._app, current_actor(), query)
         return pb.ListNotificationsResponse(
             notifications=[m.notification(entry) for entry in page.notifications],
             unread_count=page.unread_count,
-            page=common_pb2.PageResponse(next_page_token=page.next_page_token),
+            next_page_token=page.next_page_token,
         )
 
     async def MarkRead(self, request: pb.MarkReadRequest, context: Context) -> pb.MarkReadResponse:
@@ -59,6 +58,7 @@ class NotifyServicer(rpc.NotifyServiceServicer):
             raise ValidationFailed(
                 "Send the preferences to store (with user_id or company_id set).",
                 reason="preferences_missing",
+                field="preferences",
             )
         given = request.preferences
         owner_field = given.WhichOneof("owner")
@@ -83,15 +83,15 @@ class NotifyServicer(rpc.NotifyServiceServicer):
             recipient_user_id=request.recipient_user_id,
             channel=m.channel_from_proto(request.channel),
             statuses=m.statuses_from_proto(list(request.statuses)),
-            page_size=request.page.page_size,
-            page_token=request.page.page_token,
+            page_size=request.page_size,
+            page_token=request.page_token,
         )
         page = await asyncio.to_thread(
             deliveries_handlers.list_deliveries, self._app, current_actor(), query
         )
         return pb.ListDeliveriesResponse(
             deliveries=[m.delivery(item) for item in page.deliveries],
-            page=common_pb2.PageResponse(next_page_token=page.next_page_token),
+            next_page_token=page.next_page_token,
         )
 
     async def ScheduleMaintenance(
@@ -113,15 +113,15 @@ class NotifyServicer(rpc.NotifyServiceServicer):
     ) -> pb.ListMaintenanceWindowsResponse:
         query = maintenance.ListMaintenanceWindows(
             include_past=request.include_past,
-            page_size=request.page.page_size,
-            page_token=request.page.page_token,
+            page_size=request.page_size,
+            page_token=request.page_token,
         )
         windows, token = await asyncio.to_thread(
             maintenance.list_maintenance_windows, self._app, current_actor(), query
         )
         return pb.ListMaintenanceWindowsResponse(
             maintenance_windows=[m.maintenance_window(window) for window in windows],
-            page=common_pb2.PageResponse(next_page_token=token),
+            next_page_token=token,
         )
 
     async def GetOperatingStatus(

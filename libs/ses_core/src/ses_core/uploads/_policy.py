@@ -93,8 +93,13 @@ class UploadPolicy:
         *,
         index: int = 0,
     ) -> None:
-        """One declared file; ``index`` (its place in the batch) is reported in the details."""
-        self.check_filename(spec.name)
+        """One declared file; ``index`` (its place in the batch) is reported in the details
+        (``file_index``) of every refusal, its name's included."""
+        try:
+            self.check_filename(spec.name)
+        except UploadRejected as error:
+            error.details.setdefault("file_index", index)
+            raise
         name = _names.shown_name(_names.normalize_filename(spec.name))
         if spec.size < 0:
             raise UploadRejected(

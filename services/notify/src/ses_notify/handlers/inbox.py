@@ -58,6 +58,7 @@ def mark_read(app: NotifyApp, actor: Actor, command: MarkRead) -> int:
         raise ValidationFailed(
             "Name the notification_ids to mark as read, or set all to mark every one.",
             reason="notification_ids_missing",
+            field="notification_ids",
         )
     if len(ids) > MAX_IDS_PER_CALL:
         raise ValidationFailed(

@@ -61,14 +61,11 @@ def schedule_maintenance(
 ) -> StoredWindow:
     require(actor, Action.SCHEDULE_MAINTENANCE, _MAINTENANCE)
     description = checked_text(TextField.MAINTENANCE_DESCRIPTION, command.description)
-    if command.starts_at is None or command.ends_at is None:
-        raise ValidationFailed(
-            "Give both starts_at and ends_at of the maintenance window.",
-            reason="maintenance_window_incomplete",
-        )
+    starts_at = _required_instant(command.starts_at, "starts_at", "begins")
+    ends_at = _required_instant(command.ends_at, "ends_at", "ends")
     window = MaintenanceWindow(
-        start=command.starts_at,
-        end=command.ends_at,
+        start=starts_at,
+        end=ends_at,
         emergency=command.emergency,
         reason=description,
     )
@@ -106,6 +103,16 @@ def schedule_maintenance(
         )
         uow.commit()
     return stored
+
+
+def _required_instant(value: datetime | None, field: str, what: str) -> datetime:
+    if value is None:
+        raise ValidationFailed(
+            f"Give {field}, when the maintenance window {what}.",
+            reason="maintenance_window_incomplete",
+            field=field,
+        )
+    return value
 
 
 def list_maintenance_windows(

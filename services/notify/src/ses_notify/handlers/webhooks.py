@@ -106,7 +106,15 @@ def create_webhook_signing_secret(
 def delete_webhook_signing_secret(
     app: NotifyApp, actor: Actor, command: DeleteWebhookSigningSecret
 ) -> WebhookEndpoint:
+    _required_endpoint_id(command.webhook_endpoint_id)
     secret_id = command.signing_secret_id.strip()
+    if not secret_id:
+        raise ValidationFailed(
+            "Give the signing_secret_id of the secret to remove; ListWebhookEndpoints shows "
+            "each endpoint's secrets.",
+            reason="signing_secret_id_missing",
+            field="signing_secret_id",
+        )
     with app.uow_for(actor) as uow:
         endpoint = _managed_endpoint(uow, actor, command.webhook_endpoint_id)
         ids = [secret.signing_secret_id for secret in endpoint.signing_secrets]
@@ -133,19 +141,24 @@ def delete_webhook_signing_secret(
 def _managed_endpoint(
     uow: NotifyUnitOfWork, actor: Actor, webhook_endpoint_id: str
 ) -> WebhookEndpoint:
-    webhook_endpoint_id = webhook_endpoint_id.strip()
-    if not webhook_endpoint_id:
-        raise ValidationFailed(
-            "Give the webhook_endpoint_id.",
-            reason="webhook_endpoint_id_missing",
-            field="webhook_endpoint_id",
-        )
-    endpoint = uow.webhooks.get(webhook_endpoint_id)
+    endpoint = uow.webhooks.get(_required_endpoint_id(webhook_endpoint_id))
     if endpoint is None:
         # The same answer as for another organisation's endpoint (require_manages).
         raise not_found_for(actor, Resource(kind=ResourceKind.NOTIFICATIONS))
     require_manages(actor, endpoint.organization, ResourceKind.NOTIFICATIONS)
     return endpoint
+
+
+def _required_endpoint_id(webhook_endpoint_id: str) -> str:
+    webhook_endpoint_id = webhook_endpoint_id.strip()
+    if not webhook_endpoint_id:
+        raise ValidationFailed(
+            "Give the webhook_endpoint_id (CreateWebhookEndpoint returned it; "
+            "ListWebhookEndpoints lists them).",
+            reason="webhook_endpoint_id_missing",
+            field="webhook_endpoint_id",
+        )
+    return webhook_endpoint_id
 
 
 def _new_secret(app: NotifyApp) -> SigningSecret:
