@@ -205,11 +205,11 @@ async def test_agency_users_are_listed_by_email_a_page_at_a_time(world: World) -
     page_token = ""
     while True:
         page = await world.enrollment.ListUsers(
-            pb.ListUsersRequest(page=common_pb2.PageRequest(page_size=2, page_token=page_token)),
+            pb.ListUsersRequest(page_size=2, page_token=page_token),
             metadata=world.md(agency.manager()),
         )
         seen.extend(user.email for user in page.users)
-        page_token = page.page.next_page_token
+        page_token = page.next_page_token
         if not page_token:
             break
     assert seen == sorted(seen)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
 import pytest
 from enrollment_support import OPERATOR, World, address, company_admin, refused
 
 from ses.common.v1 import common_pb2
 from ses.enrollment.v1 import enrollment_pb2 as pb
+from ses_core.testing import error_details
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
@@ -260,26 +263,21 @@ async def test_search_pages_through_the_directory_in_id_order(world: World) -> N
     token = ""
     while True:
         page = await world.enrollment.SearchCompanies(
-            pb.SearchCompaniesRequest(
-                query=tag, page=common_pb2.PageRequest(page_size=2, page_token=token)
-            ),
+            pb.SearchCompaniesRequest(query=tag, page_size=2, page_token=token),
             metadata=world.md(agency.manager()),
         )
         seen.extend(c.company_id for c in page.companies)
-        token = page.page.next_page_token
+        token = page.next_page_token
         if not token:
             break
     assert seen == registered
     first = await world.enrollment.SearchCompanies(
-        pb.SearchCompaniesRequest(query=tag, page=common_pb2.PageRequest(page_size=2)),
+        pb.SearchCompaniesRequest(query=tag, page_size=2),
         metadata=world.md(agency.manager()),
     )
     await refused(
         world.enrollment.SearchCompanies(
-            pb.SearchCompaniesRequest(
-                query="other words",
-                page=common_pb2.PageRequest(page_token=first.page.next_page_token),
-            ),
+            pb.SearchCompaniesRequest(query="other words", page_token=first.next_page_token),
             metadata=world.md(agency.manager()),
         ),
         Code.INVALID_ARGUMENT,
@@ -287,12 +285,35 @@ async def test_search_pages_through_the_directory_in_id_order(world: World) -> N
     )
     await refused(
         world.enrollment.SearchCompanies(
-            pb.SearchCompaniesRequest(page=common_pb2.PageRequest(page_token="garbage!")),
+            pb.SearchCompaniesRequest(page_token="garbage!"),
             metadata=world.md(agency.manager()),
         ),
         Code.INVALID_ARGUMENT,
         "page_token_invalid",
     )
+
+
+@pytest.mark.parametrize(
+    ("request_fields", "reason", "field"),
+    [
+        ({"page_token": "garbage!"}, "page_token_invalid", "page_token"),
+        ({"page_size": -1}, "page_size_invalid", "page_size"),
+    ],
+)
+async def test_a_paging_mistake_names_the_field_at_fault(
+    world: World, request_fields: dict[str, Any], reason: str, field: str
+) -> None:
+    agency = await world.create_agency()
+    for call in (
+        world.enrollment.SearchCompanies(
+            pb.SearchCompaniesRequest(**request_fields), metadata=world.md(agency.manager())
+        ),
+        world.enrollment.ListUsers(
+            pb.ListUsersRequest(**request_fields), metadata=world.md(agency.admin)
+        ),
+    ):
+        error = await refused(call, Code.INVALID_ARGUMENT, reason)
+        assert [v.field for v in error_details(error).field_violations] == [field]
 
 
 async def test_company_users_and_agency_administrators_cannot_search(world: World) -> None:

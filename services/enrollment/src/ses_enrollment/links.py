@@ -56,5 +56,6 @@ def token_from(value: str) -> str:
         raise ValidationFailed(
             "Paste the activation link from your welcome e-mail (or the token at its end).",
             reason="activation_token_required",
+            field="activation_token",
         )
     return text

@@ -194,6 +194,7 @@ def profile_values(request: pb.RegisterCompanyRequest) -> dict[str, Any]:
             "Choose the company's kind: NMLS-registered, depository, agency-licensed without "
             "NMLS, or unregistered.",
             reason="kind_required",
+            field="kind",
         )
     values: dict[str, Any] = {
         "nmls_id": request.nmls_id or None,

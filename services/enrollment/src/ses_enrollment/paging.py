@@ -2,8 +2,10 @@
 
 A token is URL-safe base64 of ``{"after": <last key>, "filters": <hash>}``. Reusing a
 token with other filters would skip or repeat items, so it is refused
-(``ValidationFailed``), as ``ses.common.v1.PageRequest`` promises. Page sizes: 0 means
-the default (50); sizes above the maximum (200) are lowered to it.
+(``ValidationFailed`` naming ``page_token``), as the list requests' comments promise
+(Google AIP-158 fields ``page_size``, ``page_token``, ``next_page_token``). Page sizes: 0
+means the default (50); sizes above the maximum (200) are lowered to it; a negative size
+is refused naming ``page_size``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ def page_size(requested: int) -> int:
         raise ValidationFailed(
             f"The page size cannot be negative ({requested}); use 0 for the default.",
             reason="page_size_invalid",
+            field="page_size",
         )
     return min(requested or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
 
@@ -54,11 +57,13 @@ def decode_token(token: str, filters: str, key_type: type[KeyT]) -> KeyT | None:
         raise ValidationFailed(
             "The page token is not one this service issued; start again without a token.",
             reason="page_token_invalid",
+            field="page_token",
         ) from None
     if produced_with != filters:
         raise ValidationFailed(
             "The page token belongs to a list with other filters; start again without a "
             "token, or repeat the filters that produced it.",
             reason="page_token_mismatch",
+            field="page_token",
         )
     return after

@@ -81,6 +81,7 @@ def check_password(password: str, *, email: str) -> str:
             f"Choose another password: {problem}. Use at least {MIN_LENGTH} characters that "
             "others would not guess.",
             reason="password_too_weak",
+            field="password",
         )
     return password
 

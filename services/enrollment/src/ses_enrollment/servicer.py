@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 import grpc
 from typing_extensions import override
 
-from ses.common.v1 import common_pb2
 from ses.enrollment.v1 import enrollment_pb2 as pb
 from ses.enrollment.v1 import enrollment_pb2_grpc as pb_grpc
 from ses_core.accounts import CompanyContactType, CompanyKind
@@ -87,13 +86,13 @@ class EnrollmentServicer(pb_grpc.EnrollmentServiceServicer):
             query=request.query,
             kind=from_proto(CompanyKind, request.kind),
             status=from_proto(EnrollmentStatus, request.enrollment_status),
-            page_size=request.page.page_size,
-            page_token=request.page.page_token,
+            page_size=request.page_size,
+            page_token=request.page_token,
         )
         page = await self._run(directory.search_companies, command)
         return pb.SearchCompaniesResponse(
             companies=[m.company_message(view) for view in page.items],
-            page=common_pb2.PageResponse(next_page_token=page.next_page_token),
+            next_page_token=page.next_page_token,
         )
 
     @override
@@ -184,13 +183,13 @@ class EnrollmentServicer(pb_grpc.EnrollmentServiceServicer):
             agency_id=request.agency_id,
             company_id=request.company_id,
             include_deactivated=request.include_deactivated,
-            page_size=request.page.page_size,
-            page_token=request.page.page_token,
+            page_size=request.page_size,
+            page_token=request.page_token,
         )
         page = await self._run(listing.list_users, command)
         return pb.ListUsersResponse(
             users=[m.user_message(view) for view in page.items],
-            page=common_pb2.PageResponse(next_page_token=page.next_page_token),
+            next_page_token=page.next_page_token,
         )
 
     @override

@@ -36,6 +36,7 @@ def normalized_code(code: str) -> str:
         raise ValidationFailed(
             "Enter the six-digit code your authenticator app shows for SES.",
             reason="totp_code_malformed",
+            field="totp_code",
         )
     return cleaned
 

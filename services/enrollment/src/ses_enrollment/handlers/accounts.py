@@ -35,11 +35,13 @@ def assign_company_contact(deps: Deps, actor: Actor, command: AssignCompanyConta
         raise ValidationFailed(
             "Choose the contact type (COMPANY_CONTACT_TYPE_SES_COMPLAINTS_CONTACT).",
             reason="contact_type_required",
+            field="contact_type",
         )
     if not command.user_id.strip():
         raise ValidationFailed(
             "Name the user to designate (user_id); they need Manage Complaints permission.",
             reason="id_required",
+            field="user_id",
         )
     with deps.unit_of_work(company_scope(company_id)) as uow:
         load_company(uow, actor, company_id)

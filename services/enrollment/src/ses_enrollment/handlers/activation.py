@@ -22,7 +22,7 @@ from ses_enrollment.handlers.common import Deps
 from ses_enrollment.handlers.sessions import mark_activated
 from ses_enrollment.identity_store import ActivationLink
 from ses_enrollment.links import token_from, token_hash
-from ses_enrollment.passwords import check_password
+from ses_enrollment.passwords import MIN_LENGTH, check_password
 from ses_enrollment.scopes import IDENTITY
 
 
@@ -46,6 +46,12 @@ def activate_account(deps: Deps, command: ActivateAccount) -> Activation:
     """First call (no code): check link and password, create an authenticator to confirm.
     Second call (with the code): confirm it, set the password, use up the link."""
     digest = token_hash(token_from(command.activation_token))
+    if not command.password:
+        raise ValidationFailed(
+            f"Choose a password of at least {MIN_LENGTH} characters for your account.",
+            reason="password_required",
+            field="password",
+        )
     now = deps.now()
     with deps.unit_of_work(IDENTITY) as uow:
         link = uow.identity.link(digest)

@@ -9,7 +9,7 @@ from ses_core.accounts import Agency, AgencyUser, check_agency_code
 from ses_core.errors import AlreadyExists, ValidationFailed
 from ses_core.identity import Actor, AgencyRole, Side
 from ses_core.permissions import Action, Resource, ResourceKind, require
-from ses_enrollment.handlers.common import Deps
+from ses_enrollment.handlers.common import Deps, naming, required
 from ses_enrollment.identity_store import ActivationLink, unique_or
 from ses_enrollment.links import IssuedLink
 from ses_enrollment.scopes import agency_scope
@@ -50,11 +50,20 @@ class AgencyCreated:
 def create_agency(deps: Deps, actor: Actor, command: CreateAgency) -> AgencyCreated:
     """A new agency and its first Agency Account Administrator, who gets an activation link."""
     require(actor, Action.CREATE_AGENCY, Resource(kind=ResourceKind.AGENCY))
+    required(command.code, "the agency's code, e.g. NY-DFS", "code", reason="agency_code_required")
+    required(command.name, "the agency's name", "name", reason="agency_name_required")
+    required(
+        command.state_code,
+        "the two-letter code of the agency's state",
+        "state_code",
+        reason="state_code_required",
+    )
     new_user = require_new_user(command.first_administrator, "first_administrator")
     agency_id = str(uuid.uuid4())
     now = deps.now()
     with deps.unit_of_work(agency_scope(agency_id)) as uow:
-        code = check_agency_code(command.code)
+        with naming("code"):
+            code = check_agency_code(command.code)
         holder = uow.lookups.agency_with_code(code)
         if holder is not None:
             raise _code_taken(code, holder.name)
@@ -84,7 +93,7 @@ def create_agency_user(deps: Deps, actor: Actor, command: CreateAgencyUser) -> U
         Resource(kind=ResourceKind.AGENCY_USERS, tenant_id=agency_id or None),
     )
     new_user = require_new_user(command.user, "user")
-    role = single_role(command.roles)
+    role = single_role(command.roles, "roles")
     with deps.unit_of_work(agency_scope(agency_id)) as uow:
         user, _ = _add_agency_user(deps, uow, actor, agency_id, new_user, role)
         uow.commit()
@@ -99,15 +108,31 @@ def _code_taken(code: str, holder: str) -> AlreadyExists:
 
 
 def require_new_user(user: NewUser | None, field: str) -> NewUser:
+    """The new user a request gives in ``field``, with the parts the protos mark REQUIRED."""
     if user is None:
         raise ValidationFailed(
             f"Give the new user's e-mail, given name and family name ({field}).",
             reason="user_required",
+            field=field,
         )
+    required(user.email, "the new user's e-mail address", f"{field}.email", reason="email_required")
+    required(
+        user.given_name,
+        "the new user's given name",
+        f"{field}.given_name",
+        reason="given_name_required",
+    )
+    required(
+        user.family_name,
+        "the new user's family name",
+        f"{field}.family_name",
+        reason="family_name_required",
+    )
     return user
 
 
-def single_role(roles: tuple[AgencyRole, ...]) -> AgencyRole:
+def single_role(roles: tuple[AgencyRole, ...], field: str) -> AgencyRole:
+    """The one role of an agency user, as the request's ``field`` lists it."""
     distinct = list(dict.fromkeys(roles))
     if len(distinct) != 1:
         named = ", ".join(role.value for role in distinct) or "none"
@@ -115,6 +140,7 @@ def single_role(roles: tuple[AgencyRole, ...]) -> AgencyRole:
             f"An agency user holds exactly one role; {len(distinct)} were given ({named}). "
             "Someone who administers users and also works complaints needs two accounts.",
             reason="one_agency_role",
+            field=field,
         )
     return distinct[0]
 

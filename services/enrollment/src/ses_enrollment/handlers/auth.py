@@ -46,7 +46,7 @@ from ses_core.platform.identity import refresh_token_digest
 from ses_enrollment import totp
 from ses_enrollment.authority import identity_of, user_of
 from ses_enrollment.credentials import Credential
-from ses_enrollment.handlers.common import Deps, Tokens
+from ses_enrollment.handlers.common import Deps, Tokens, naming, required
 from ses_enrollment.identity_store import StoredRefreshToken
 from ses_enrollment.scopes import IDENTITY
 from ses_enrollment.unit_of_work import EnrollmentUnitOfWork
@@ -76,7 +76,9 @@ class SignedIn:
 
 def sign_in(deps: Deps, command: SignIn) -> SignedIn:
     tokens = _tokens(deps)
-    email = check_email_address(command.email, what="the e-mail address")
+    required(command.email, "your e-mail address", "email", reason="email_required")
+    with naming("email"):
+        email = check_email_address(command.email, what="the e-mail address")
     if not command.password:
         raise ValidationFailed("Enter your password.", reason="password_required", field="password")
     checked_text(TextField.PASSWORD, command.password)
@@ -121,7 +123,9 @@ def refresh(deps: Deps, refresh_token: str) -> TokenPair:
     tokens = _tokens(deps)
     if not refresh_token.strip():
         raise ValidationFailed(
-            "Send the refresh token from your last sign-in.", reason="token_required"
+            "Send the refresh token from your last sign-in.",
+            reason="token_required",
+            field="refresh_token",
         )
     now = tokens.issuer_now()
     with deps.unit_of_work(IDENTITY) as uow:
@@ -158,7 +162,9 @@ def sign_out(deps: Deps, actor: Actor, refresh_token: str) -> None:
     """End the session of ``refresh_token``; idempotent, and only the caller's own."""
     if not refresh_token.strip():
         raise ValidationFailed(
-            "Send the refresh token of the session to end.", reason="token_required"
+            "Send the refresh token of the session to end.",
+            reason="token_required",
+            field="refresh_token",
         )
     with deps.unit_of_work(IDENTITY) as uow:
         stored = uow.identity.refresh_token(refresh_token_digest(refresh_token.strip()))

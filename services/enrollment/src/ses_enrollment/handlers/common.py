@@ -6,7 +6,8 @@ of work, load, authorize with ``ses_core.permissions``, call the aggregate and c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -88,11 +89,36 @@ class FoundUser:
         return Side(self.credential.side)
 
 
-def required(value: str, what: str, field: str) -> str:
+def required(value: str, what: str, field: str, *, reason: str = "id_required") -> str:
+    """``value`` without surrounding blanks; refused naming the request ``field`` (a dotted
+    path of proto field names) when nothing is left. The protos mark such fields REQUIRED."""
     text = value.strip()
     if not text:
-        raise ValidationFailed(f"Give {what} ({field}); it cannot be empty.", reason="id_required")
+        raise ValidationFailed(
+            f"Give {what} ({field}); it cannot be empty.", reason=reason, field=field
+        )
     return text
+
+
+@contextmanager
+def naming(field: str) -> Iterator[None]:
+    """Name the request ``field`` on a ``ValidationFailed`` raised inside that names none:
+    the domain checks a value without knowing which request field carried it."""
+    try:
+        yield
+    except ValidationFailed as error:
+        if error.field is None:
+            error.field = field
+        raise
+
+
+def requested_company_id(value: str, field: str = "company_id") -> str:
+    """The SES Company ID a request names in ``field``; refused when empty or malformed."""
+    required(
+        value, "the company's SES Company ID, e.g. SES-000123", field, reason="company_id_required"
+    )
+    with naming(field):
+        return check_company_id(value)
 
 
 def company_resource(company_id: str, kind: ResourceKind = ResourceKind.COMPANY) -> Resource:
@@ -102,12 +128,13 @@ def company_resource(company_id: str, kind: ResourceKind = ResourceKind.COMPANY)
 def company_id_of(actor: Actor, requested: str) -> str:
     """The company a request names, or the caller's own company when it names none."""
     if requested.strip():
-        return check_company_id(requested)
+        return requested_company_id(requested)
     if actor.company_id is None:
         raise ValidationFailed(
             "Name the company (company_id, e.g. SES-000123); only company users may leave "
             "it empty to mean their own company.",
             reason="company_id_required",
+            field="company_id",
         )
     return actor.company_id
 

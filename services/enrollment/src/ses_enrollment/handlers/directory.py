@@ -21,7 +21,6 @@ from ses_core.accounts import (
     CompanyProfile,
     CompanySource,
     RowError,
-    check_company_id,
     decode_csv,
     format_company_id,
     parse_company_csv,
@@ -31,7 +30,13 @@ from ses_core.errors import AlreadyExists, ValidationFailed
 from ses_core.identity import Actor
 from ses_core.lifecycle.enrollment import EnrollmentStatus
 from ses_core.permissions import Action, Resource, ResourceKind, require
-from ses_enrollment.handlers.common import Deps, company_resource, load_company
+from ses_enrollment.handlers.common import (
+    Deps,
+    company_resource,
+    load_company,
+    requested_company_id,
+    required,
+)
 from ses_enrollment.identity_store import unique_or
 from ses_enrollment.paging import decode_token, encode_token, filters_hash, page_size
 from ses_enrollment.queries import CompanyFilter
@@ -93,7 +98,7 @@ def search_companies(deps: Deps, actor: Actor, command: SearchCompanies) -> Comp
 
 
 def get_company(deps: Deps, actor: Actor, company_id: str) -> CompanyView:
-    wanted = check_company_id(company_id)
+    wanted = requested_company_id(company_id)
     require(actor, Action.VIEW_COMPANY, company_resource(wanted))
     with deps.unit_of_work(company_scope(wanted)) as uow:
         return company_view(uow, actor, wanted)
@@ -110,6 +115,12 @@ def company_view(uow: EnrollmentUnitOfWork, actor: Actor, company_id: str) -> Co
 
 def register_company(deps: Deps, actor: Actor, command: RegisterCompany) -> CompanyView:
     require(actor, Action.REGISTER_COMPANY, _DIRECTORY)
+    required(
+        str(command.profile.get("legal_name", "")),
+        "the company's legal name",
+        "legal_name",
+        reason="legal_name_required",
+    )
     profile = build_profile(command.profile)
     with deps.unit_of_work(DIRECTORY) as uow:
         if profile.nmls_id:
@@ -152,6 +163,7 @@ def import_companies(deps: Deps, actor: Actor, command: ImportCompanies) -> Impo
         raise ValidationFailed(
             "The file is empty; attach the NMLS-style CSV file (csv_content).",
             reason="csv_required",
+            field="csv_content",
         )
     parsed = parse_company_csv(decode_csv(command.csv_content))
     now = deps.now()

@@ -25,7 +25,6 @@ from ses_core.accounts import (
     CompanyAccount,
     CompanyUser,
     LinkPurpose,
-    check_company_id,
 )
 from ses_core.errors import (
     NotFound,
@@ -45,6 +44,7 @@ from ses_enrollment.handlers.common import (
     company_id_of,
     company_resource,
     load_company,
+    requested_company_id,
     required,
 )
 from ses_enrollment.handlers.users import account_for_update
@@ -63,7 +63,7 @@ class InitiateEnrollment:
 
 
 def initiate_enrollment(deps: Deps, actor: Actor, command: InitiateEnrollment) -> EnrollmentView:
-    company_id = check_company_id(command.company_id)
+    company_id = requested_company_id(command.company_id)
     require(actor, Action.INITIATE_ENROLLMENT, _enrollment_resource(company_id))
     first_user_id = required(command.first_user_id, "the company's first user", "first_user_id")
     agency_id = actor.tenant_id or ""
@@ -109,7 +109,7 @@ def initiate_enrollment(deps: Deps, actor: Actor, command: InitiateEnrollment) -
 
 
 def send_enrollment_reminder(deps: Deps, actor: Actor, company_id: str) -> EnrollmentView:
-    wanted = check_company_id(company_id)
+    wanted = requested_company_id(company_id)
     require(actor, Action.SEND_ENROLLMENT_REMINDER, _enrollment_resource(wanted))
     now = deps.now()
     with deps.unit_of_work(company_scope(wanted)) as uow:
@@ -131,7 +131,7 @@ def send_enrollment_reminder(deps: Deps, actor: Actor, company_id: str) -> Enrol
 
 
 def get_enrollment(deps: Deps, actor: Actor, company_id: str) -> EnrollmentView:
-    wanted = check_company_id(company_id)
+    wanted = requested_company_id(company_id)
     require(actor, Action.VIEW_ENROLLMENT, _enrollment_resource(wanted))
     with deps.unit_of_work(company_scope(wanted)) as uow:
         load_company(uow, actor, wanted)
@@ -155,8 +155,18 @@ class EnrollmentCompleted:
 def complete_enrollment(
     deps: Deps, actor: Actor, command: CompleteEnrollment
 ) -> EnrollmentCompleted:
-    """The invited first user confirms the company and becomes its Account Administrator."""
+    """The invited first user confirms the company and becomes its Account Administrator.
+
+    The confirmation is a required field of the request, so its absence is refused before
+    anything is loaded, like every other missing field (whatever state the company is in).
+    """
     company_id = company_id_of(actor, command.company_id)
+    if not command.company_confirmed:
+        raise ValidationFailed(
+            f"Confirm that you act for {company_id} (company_confirmed) to finish enrollment.",
+            reason="company_not_confirmed",
+            field="company_confirmed",
+        )
     require(actor, Action.COMPLETE_ENROLLMENT, _enrollment_resource(company_id))
     now = deps.now()
     with deps.unit_of_work(company_scope(company_id)) as uow:
@@ -174,12 +184,6 @@ def complete_enrollment(
                 f"Only {invited}, the first user the agency invited, can finish enrollment; "
                 "ask them to do it.",
                 reason="not_first_user",
-            )
-        if not command.company_confirmed:
-            raise ValidationFailed(
-                f"Confirm that you act for {company.legal_name} ({company.company_id}) "
-                "(company_confirmed) to finish enrollment.",
-                reason="company_not_confirmed",
             )
         account.finish_enrollment(actor.user_id, now=now)
         enrollment.complete(

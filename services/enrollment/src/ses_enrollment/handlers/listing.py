@@ -13,7 +13,7 @@ from ses_core.accounts import AgencyUser, CompanyUser, check_company_id
 from ses_core.errors import NotFound, PermissionDenied, ValidationFailed, quote
 from ses_core.identity import Actor, Side
 from ses_core.permissions import Action, Resource, ResourceKind, authorize
-from ses_enrollment.handlers.common import Deps, company_resource
+from ses_enrollment.handlers.common import Deps, company_resource, naming
 from ses_enrollment.paging import decode_token, encode_token, filters_hash, page_size
 from ses_enrollment.scopes import agency_scope, company_scope
 from ses_enrollment.unit_of_work import EnrollmentUnitOfWork
@@ -36,7 +36,8 @@ def list_users(deps: Deps, actor: Actor, command: ListUsers) -> Page:
         )
     size = page_size(command.page_size)
     if command.company_id.strip() or (not command.agency_id.strip() and actor.company_id):
-        company_id = check_company_id(command.company_id or actor.company_id or "")
+        with naming("company_id"):
+            company_id = check_company_id(command.company_id or actor.company_id or "")
         _require_company_users(actor, company_id)
         scope, key = company_scope(company_id), ("company", company_id)
     else:

@@ -7,8 +7,9 @@ told otherwise and without the administrator designation (finishing enrollment g
 it); no link is sent then, because ``InitiateEnrollment`` sends the invitation.
 
 Choices where the spec is silent: deactivation also ends the user's sessions (their
-refresh tokens are revoked; access tokens already issued expire within minutes); role
-changes reach the user's tokens at their next refresh.
+refresh tokens are revoked, and every service refuses their access tokens as soon as it
+reads the deactivation from its directory); role changes apply to tokens already issued
+the same way (``ses_enrollment.authority``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from ses_core.accounts import (
     CompanyAccount,
     CompanyUser,
     LinkPurpose,
-    check_company_id,
 )
 from ses_core.errors import PreconditionFailed, ValidationFailed
 from ses_core.identity import Actor, AgencyRole, ComplaintsPermission, Side
@@ -35,6 +35,7 @@ from ses_enrollment.handlers.common import (
     company_resource,
     find_user,
     load_company,
+    requested_company_id,
     require_on_user,
 )
 from ses_enrollment.scopes import USERS, company_scope
@@ -71,7 +72,7 @@ class LinkResent:
 
 
 def create_company_user(deps: Deps, actor: Actor, command: CreateCompanyUser) -> UserView:
-    company_id = check_company_id(command.company_id)
+    company_id = requested_company_id(command.company_id)
     require(
         actor, Action.CREATE_COMPANY_USER, company_resource(company_id, ResourceKind.COMPANY_USERS)
     )
@@ -132,7 +133,9 @@ def update_user_roles(deps: Deps, actor: Actor, command: UpdateUserRoles) -> Use
                     reason="company_fields_for_agency_user",
                 )
             user = uow.agency_users(found.credential.organization_id).get(found.credential.user_id)
-            user.change_role(single_role(command.agency_roles), now=now, by=actor.user_id)
+            user.change_role(
+                single_role(command.agency_roles, "agency_roles"), now=now, by=actor.user_id
+            )
         else:
             if command.agency_roles:
                 raise ValidationFailed(
