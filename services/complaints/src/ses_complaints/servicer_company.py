@@ -11,6 +11,7 @@ from ses_complaints.list_mappers import complaint_summaries, history_entry, requ
 from ses_complaints.mappers import ComplaintMapper
 from ses_complaints.proto_values import timestamp
 from ses_complaints.rpc_base import Context, RpcBase, ids
+from ses_core.limits import TextField
 
 
 class CompanyRpcs(RpcBase):
@@ -76,7 +77,8 @@ class CompanyRpcs(RpcBase):
         self, request: pb.RequestSendBackRequest, context: Context
     ) -> pb.RequestSendBackResponse:
         complaint_id, ir_id = ids(request)
-        snapshot, ir = await self._run(h.request_send_back, complaint_id, ir_id, request.reason)
+        reason = parsing.required_text(TextField.SEND_BACK_REQUEST_REASON, request.reason)
+        snapshot, ir = await self._run(h.request_send_back, complaint_id, ir_id, reason)
         return pb.RequestSendBackResponse(information_request=self._request(snapshot, ir.id))
 
     # -- both sides ---------------------------------------------------------------------
