@@ -19,9 +19,8 @@ from ses_complaints.proto_values import (
     timestamp,
     user_ref,
 )
-from ses_core.lifecycle import InformationRequestStatus
 from ses_core.models import InformationRequest as DomainRequest
-from ses_core.models import Interaction, NoteKind, Party, SendBackRequest
+from ses_core.models import Interaction, NoteKind, Party
 
 _PARTY = {Party.AGENCY: common.PARTY_AGENCY, Party.COMPANY: common.PARTY_COMPANY}
 NOTE_KINDS = {
@@ -238,7 +237,7 @@ class ComplaintMapper:
         )
         if v.sees_draft(ir) and ir.draft is not None:
             message.draft.CopyFrom(self.draft(ir))
-        pending = _pending_send_back_request(ir)
+        pending = ir.pending_send_back_request
         if pending is not None:
             message.pending_send_back_request.CopyFrom(
                 pb.SendBackRequestDetails(
@@ -307,14 +306,6 @@ class ComplaintMapper:
             attachments=self.attachments(interaction.file_ids),
             posted_at=timestamp(interaction.posted_at),
         )
-
-
-def _pending_send_back_request(ir: DomainRequest) -> SendBackRequest | None:
-    if ir.status is not InformationRequestStatus.RESPONSE_RECEIVED or not ir.send_back_requests:
-        return None
-    latest = ir.send_back_requests[-1]
-    submitted = ir.responses[-1].submitted_at if ir.responses else None
-    return latest if submitted is None or latest.requested_at >= submitted else None
 
 
 def _close_reason_name(value: str) -> str:

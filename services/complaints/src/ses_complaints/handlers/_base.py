@@ -33,12 +33,13 @@ from ses_complaints.directory import CompanyEntry, Person
 from ses_complaints.extras import ComplaintExtras, FileMeta
 from ses_complaints.repositories import locate_complaint
 from ses_complaints.unit_of_work import ComplaintsUnitOfWork
-from ses_complaints.visibility import Viewer, complaint_resource, visible_to_company
+from ses_complaints.visibility import Viewer, visible_to_company
 from ses_core.calendar import OperatingCalendar
 from ses_core.errors import NotFound, PermissionDenied
 from ses_core.identity import Actor, Side
 from ses_core.lifecycle import DEFAULT_DUE_BUSINESS_DAYS, default_due_date, eastern_today
 from ses_core.models import Complaint
+from ses_core.models.complaint_access import complaint_resource
 from ses_core.permissions import Action, Resource, ResourceKind, not_found_for, require
 from ses_core.platform.grants import FileGrantAction, GrantSigner
 from ses_core.platform.messaging import EventCodec
