@@ -69,7 +69,7 @@ def field_comment(path: str, message: str, field: str) -> str:
             break
         if stripped.startswith("//"):
             comment.append(stripped.removeprefix("//").strip())
-        elif re.fullmatch(rf"(repeated |optional )?[\w.]+ {field} = \d+;", stripped):
+        elif re.fullmatch(rf"(repeated |optional )?[\w.]+ {field} = \d+( \[.+\])?;", stripped):
             return " ".join(comment)
         else:
             comment = []
