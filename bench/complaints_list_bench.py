@@ -46,7 +46,6 @@ import grpc.aio
 from sqlalchemy import Engine, text
 from sqlalchemy.schema import CreateIndex
 
-from ses.common.v1 import common_pb2 as common
 from ses.complaints.v1 import complaints_pb2 as pb
 from ses.complaints.v1 import complaints_pb2_grpc as pb_grpc
 from ses_complaints import handlers, queries
@@ -380,7 +379,8 @@ async def measure_grpc(
             def request(page_token: str) -> pb.ListComplaintsRequest:
                 return pb.ListComplaintsRequest(
                     statuses=[pb.COMPLAINT_STATUS_OPEN],
-                    page=common.PageRequest(page_size=options.page_size, page_token=page_token),
+                    page_size=options.page_size,
+                    page_token=page_token,
                 )
 
             requests = (request(""), request(token))

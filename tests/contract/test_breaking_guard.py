@@ -127,8 +127,9 @@ def test_an_additive_change_is_released_without_ceremony(contract: dict[str, str
     edit(
         contract,
         "ses/files/v1/events.proto",
-        "message FileScanned {",
-        "message FileQuarantined {\n  string event_id = 1;\n}\n\nmessage FileScanned {",
+        'syntax = "proto3";',
+        'syntax = "proto3";\n\n// A file was set aside.\nmessage FileQuarantined {\n'
+        "  // Unique id of the event.\n  string event_id = 1;\n}",
     )
     status, output = release(contract)
     assert status == 0, output

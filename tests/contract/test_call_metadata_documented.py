@@ -45,9 +45,6 @@ STREAMING = (
 )
 LINES = (PUBLIC, READ_ONLY, HONOURED, STREAMING)
 
-# Contexts whose protos other branches of issue 11 are adding the lines to.
-PENDING_CONTEXTS = frozenset({"enrollment", "complaints"})
-
 _SERVICE_FIELD, _METHOD_FIELD, _PACKAGE_FIELD = 6, 2, 2
 
 
@@ -104,16 +101,7 @@ RPCS = list(_rpcs())
 
 
 def _param(rpc: Rpc) -> object:
-    marks = (
-        [
-            pytest.mark.xfail(
-                strict=False, reason="lines added by the enrollment/complaints contract work"
-            )
-        ]
-        if rpc.context in PENDING_CONTEXTS
-        else []
-    )
-    return pytest.param(rpc, id=rpc.full_name.lstrip("/"), marks=marks)
+    return pytest.param(rpc, id=rpc.full_name.lstrip("/"))
 
 
 @dataclass(frozen=True)

@@ -389,6 +389,15 @@ async def test_first_complaint_from_recording_to_closure(system: System) -> None
     # ... and the IR shows "Sent" to the company.
     poc_view = (await c.GetComplaint(get, metadata=poc)).complaint
     assert _ir(poc_view).status == cpb.INFORMATION_REQUEST_STATUS_RESPONSE_SENT
+    # "Available Next Actions": the agency reviews; the POC may only ask for it back.
+    assert list(_ir(agency_view).available_actions) == [
+        cpb.INFORMATION_REQUEST_ACTION_MARK_QUICK_LOOK,
+        cpb.INFORMATION_REQUEST_ACTION_SEND_BACK_RESPONSE,
+        cpb.INFORMATION_REQUEST_ACTION_COMPLETE,
+    ]
+    assert list(_ir(poc_view).available_actions) == [
+        cpb.INFORMATION_REQUEST_ACTION_REQUEST_SEND_BACK
+    ]
     for colleague_md in (helper, reader, contact):
         other = _ir((await c.GetComplaint(get, metadata=colleague_md)).complaint)
         assert list(other.submitted_responses) == []

@@ -44,7 +44,7 @@ from ses_core.platform.db import session_factory, was_processed
 from ses_core.platform.runtime import ServiceHost
 from ses_core.platform.settings import Settings
 from ses_core.ports import FixedClock
-from ses_core.testing import error_reason, eventually, publish_events
+from ses_core.testing import error_details, error_reason, eventually, publish_events
 from ses_core.testing.hosting import metadata_for
 
 T = TypeVar("T")
@@ -385,6 +385,11 @@ async def get(h: Harness, complaint_id: str, actor: Actor) -> pb.Complaint:
 
 def reason_of(error: grpc.aio.AioRpcError) -> str:
     return error_reason(error) or ""
+
+
+def violated_fields(error: grpc.aio.AioRpcError) -> list[str]:
+    """The request fields the error's ``google.rpc.BadRequest`` names, in order."""
+    return [violation.field for violation in error_details(error).field_violations]
 
 
 async def gather(*calls: Awaitable[T]) -> Sequence[T]:

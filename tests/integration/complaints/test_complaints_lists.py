@@ -20,9 +20,9 @@ from complaints_support import (
     date_pb,
     new_complaint,
     reason_of,
+    violated_fields,
 )
 
-from ses.common.v1 import common_pb2 as common
 from ses.complaints.v1 import complaints_pb2 as pb
 from ses_core.accounts import CompanyKind, CompanyRegistered, CompanySource, UserCreated
 from ses_core.identity import Actor, AgencyRole, ComplaintsPermission
@@ -107,9 +107,9 @@ async def _walk(h: Harness, actor: Actor, request: pb.ListComplaintsRequest) -> 
     while True:
         response = await h.call("ListComplaints", request, actor)
         pages.append([c.complaint_id for c in response.complaints])
-        if not response.page.next_page_token:
+        if not response.next_page_token:
             return pages
-        request.page.page_token = response.page.next_page_token
+        request.page_token = response.next_page_token
 
 
 async def test_pages_walk_newest_first_and_new_rows_never_shift_them(harness: Harness) -> None:
@@ -118,14 +118,10 @@ async def test_pages_walk_newest_first_and_new_rows_never_shift_them(harness: Ha
     company_id, _, _ = await _company(h)
     created = [await _complaint(h, manager, company_id) for _ in range(5)]
 
-    first = await h.call(
-        "ListComplaints", pb.ListComplaintsRequest(page=common.PageRequest(page_size=2)), manager
-    )
+    first = await h.call("ListComplaints", pb.ListComplaintsRequest(page_size=2), manager)
     assert [c.complaint_id for c in first.complaints] == created[::-1][:2]
     newer = await _complaint(h, manager, company_id)
-    request = pb.ListComplaintsRequest(
-        page=common.PageRequest(page_size=2, page_token=first.page.next_page_token)
-    )
+    request = pb.ListComplaintsRequest(page_size=2, page_token=first.next_page_token)
     rest = await _walk(h, manager, request)
 
     assert rest == [created[::-1][2:4], created[::-1][4:]]
@@ -138,23 +134,25 @@ async def test_page_tokens_are_checked(harness: Harness) -> None:
     company_id, _, _ = await _company(h)
     for _ in range(3):
         await _complaint(h, manager, company_id)
-    first = await h.call(
-        "ListComplaints", pb.ListComplaintsRequest(page=common.PageRequest(page_size=1)), manager
-    )
+    first = await h.call("ListComplaints", pb.ListComplaintsRequest(page_size=1), manager)
     other_filters = pb.ListComplaintsRequest(
         statuses=[pb.COMPLAINT_STATUS_OPEN],
-        page=common.PageRequest(page_size=1, page_token=first.page.next_page_token),
+        page_size=1,
+        page_token=first.next_page_token,
     )
     error = await h.fails("ListComplaints", other_filters, manager, INVALID)
     assert reason_of(error) == "page_token_mismatch"
-    garbage = pb.ListComplaintsRequest(page=common.PageRequest(page_token="not-a-token"))
+    assert violated_fields(error) == ["page_token"]
+    garbage = pb.ListComplaintsRequest(page_token="not-a-token")
     error = await h.fails("ListComplaints", garbage, manager, INVALID)
     assert "next_page_token" in error.details()
-    negative = pb.ListComplaintsRequest(page=common.PageRequest(page_size=-1))
-    await h.fails("ListComplaints", negative, manager, INVALID)
+    assert violated_fields(error) == ["page_token"]
+    negative = pb.ListComplaintsRequest(page_size=-1)
+    error = await h.fails("ListComplaints", negative, manager, INVALID)
+    assert violated_fields(error) == ["page_size"]
     huge = await h.call(
         "ListComplaints",
-        pb.ListComplaintsRequest(page=common.PageRequest(page_size=10**6)),
+        pb.ListComplaintsRequest(page_size=10**6),
         manager,
     )
     assert len(huge.complaints) == 3
@@ -257,14 +255,14 @@ async def test_ir_list_is_soonest_due_first_and_hides_drafts_from_the_company(
     assert agency.information_requests[-1].status == pb.INFORMATION_REQUEST_STATUS_DRAFT
     assert [r.complaint_id for r in company.information_requests] == [early, late]
     assert len(only_early.information_requests) == 2
-    paged = pb.ListInformationRequestsRequest(page=common.PageRequest(page_size=1))
+    paged = pb.ListInformationRequestsRequest(page_size=1)
     seen: list[str] = []
     while True:
         response = await h.call("ListInformationRequests", paged, manager)
         seen += [r.information_request_id for r in response.information_requests]
-        if not response.page.next_page_token:
+        if not response.next_page_token:
             break
-        paged.page.page_token = response.page.next_page_token
+        paged.page_token = response.next_page_token
     assert seen == [r.information_request_id for r in agency.information_requests]
 
 

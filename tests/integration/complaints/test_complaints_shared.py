@@ -83,14 +83,14 @@ async def test_agency_and_company_exchange_messages_oldest_first(harness: Harnes
     assert from_company.author.party == common.PARTY_COMPANY
 
     listing = pb.ListInteractionsRequest(complaint_id=cid)
-    listing.page.page_size = 1
+    listing.page_size = 1
     first = await h.call("ListInteractions", listing, CONTACT)
-    listing.page.page_token = first.page.next_page_token
+    listing.page_token = first.next_page_token
     second = await h.call("ListInteractions", listing, MANAGER)
 
     assert [i.interaction_id for i in first.interactions] == [from_agency.interaction_id]
     assert [i.interaction_id for i in second.interactions] == [from_company.interaction_id]
-    assert not second.page.next_page_token
+    assert not second.next_page_token
     assert second.interactions[0].author.user_id == CONTRIBUTOR.user_id
 
 
@@ -263,15 +263,15 @@ async def test_history_is_read_in_each_sides_projection(harness: Harness) -> Non
     assert {"company_poc_assigned", "contributor_added", "response_submitted"} <= set(company)
 
     paged = pb.ListHistoryRequest(complaint_id=cid)
-    paged.page.page_size = 3
+    paged.page_size = 3
     walked: list[str] = []
     while True:
         response = await h.call("ListHistory", paged, CONTACT)
         assert len(response.entries) <= 3
         walked += [e.action for e in response.entries]
-        if not response.page.next_page_token:
+        if not response.next_page_token:
             break
-        paged.page.page_token = response.page.next_page_token
+        paged.page_token = response.next_page_token
     assert walked == company
     submitted_entry = next(
         e

@@ -67,7 +67,9 @@ def test_enumerations_are_checked() -> None:
     assert parsing.close_reason(pb.CLOSE_REASON_REFERRED_TO_INVESTIGATION) is (
         CloseReason.REFERRED_FOR_INVESTIGATION
     )
-    assert parsing.close_reason(pb.CLOSE_REASON_UNSPECIFIED) is None
+    with pytest.raises(ValidationFailed) as missing:
+        parsing.close_reason(pb.CLOSE_REASON_UNSPECIFIED)
+    assert (missing.value.reason, missing.value.field) == ("close_reason_required", "reason")
     with pytest.raises(ValidationFailed):
         parsing.close_reason(99)
     assert parsing.complaint_statuses([pb.COMPLAINT_STATUS_OPEN, pb.COMPLAINT_STATUS_OPEN]) == (

@@ -22,6 +22,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ses_complaints import tables as t
+from ses_core.accounts import CompanyKind
 from ses_core.identity import AgencyRole, ComplaintsPermission
 
 
@@ -39,7 +40,7 @@ class CompanyEntry:
 
     @property
     def can_receive_information_requests(self) -> bool:
-        return self.kind != "unregistered"
+        return CompanyKind(self.kind).receives_information_requests
 
 
 @dataclass(frozen=True)

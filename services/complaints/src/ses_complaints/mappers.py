@@ -13,15 +13,17 @@ from ses.common.v1 import common_pb2 as common
 from ses.complaints.v1 import complaints_pb2 as pb
 from ses_complaints.handlers import ComplaintSnapshot
 from ses_complaints.proto_values import (
+    complaint_actions_pb,
     date_pb,
     money_pb,
+    request_actions_pb,
     request_status_pb,
     timestamp,
     user_ref,
 )
-from ses_core.lifecycle import InformationRequestStatus
 from ses_core.models import InformationRequest as DomainRequest
-from ses_core.models import Interaction, NoteKind, Party, SendBackRequest
+from ses_core.models import Interaction, NoteKind, Party
+from ses_core.models.next_actions import complaint_actions, information_request_actions
 
 _PARTY = {Party.AGENCY: common.PARTY_AGENCY, Party.COMPANY: common.PARTY_COMPANY}
 NOTE_KINDS = {
@@ -74,6 +76,9 @@ class ComplaintMapper:
             sent_to_company=c.any_information_request_sent,
             created_at=timestamp(c.created_at),
             updated_at=timestamp(self.s.updated_at),
+            available_actions=complaint_actions_pb(
+                complaint_actions(v.actor, c, self.s.circumstances)
+            ),
         )
         if v.sees("alleged_violations"):
             message.alleged_violations.extend(
@@ -235,10 +240,13 @@ class ComplaintMapper:
             quick_look_marked=ir.quick_look is not None and v.sees("quick_look_marks"),
             cancel_reason=ir.cancel_reason,
             canceled_at=timestamp(ir.canceled_at),
+            available_actions=request_actions_pb(
+                information_request_actions(v.actor, c, ir, self.s.circumstances)
+            ),
         )
         if v.sees_draft(ir) and ir.draft is not None:
             message.draft.CopyFrom(self.draft(ir))
-        pending = _pending_send_back_request(ir)
+        pending = ir.pending_send_back_request
         if pending is not None:
             message.pending_send_back_request.CopyFrom(
                 pb.SendBackRequestDetails(
@@ -307,14 +315,6 @@ class ComplaintMapper:
             attachments=self.attachments(interaction.file_ids),
             posted_at=timestamp(interaction.posted_at),
         )
-
-
-def _pending_send_back_request(ir: DomainRequest) -> SendBackRequest | None:
-    if ir.status is not InformationRequestStatus.RESPONSE_RECEIVED or not ir.send_back_requests:
-        return None
-    latest = ir.send_back_requests[-1]
-    submitted = ir.responses[-1].submitted_at if ir.responses else None
-    return latest if submitted is None or latest.requested_at >= submitted else None
 
 
 def _close_reason_name(value: str) -> str:

@@ -8,7 +8,9 @@ page 1 costs (an index range scan) and rows added meanwhile never shift a page.
 Tokens are not signed: a forged token can only move the cursor inside what the
 caller may list anyway, because scope and filters are applied on every page.
 A token used with other filters (or for another list) is refused with
-INVALID_ARGUMENT, as ``ses.common.v1.PageRequest`` promises.
+INVALID_ARGUMENT, as every list request's ``page_token`` comment promises (Google
+AIP-158: ``page_size`` and ``page_token`` in the request, ``next_page_token`` in the
+response). The proto comments quote ``DEFAULT_PAGE_SIZE`` and ``MAX_PAGE_SIZE``.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def page_for(
             f"page_size must be 0 (the default, {DEFAULT_PAGE_SIZE}) or a positive number; "
             f"got {page_size}.",
             reason="page_size_invalid",
+            field="page_size",
         )
     size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     expected = fingerprint(list_name, filters)
@@ -65,6 +68,7 @@ def page_for(
             "This page_token was issued for other filters or another list; repeat the request "
             "with the filters that produced it, or drop the token to start from the first page.",
             reason="page_token_mismatch",
+            field="page_token",
         )
     if not isinstance(key, list) or len(key) != key_length:
         raise _malformed()
@@ -87,4 +91,5 @@ def _malformed() -> ValidationFailed:
         "The page_token is not one this service issued; pass next_page_token from the "
         "previous page unchanged, or leave it empty for the first page.",
         reason="page_token_invalid",
+        field="page_token",
     )

@@ -1,8 +1,16 @@
 """Protobuf requests → checked command values. A client mistake here is INVALID_ARGUMENT.
 
-Each function names the request field it reads in its messages, so a person can
+Each function names the request field it reads in its messages and in the error's
+``field`` (a ``google.rpc.BadRequest`` field violation), so a person and a program can
 find what to fix. Rules about the data (blank descriptions, dates in the future,
 relief amounts) stay in the domain; this module only makes the values well-formed.
+
+A request field the proto marks ``(google.api.field_behavior) = REQUIRED`` is refused
+here when empty (``required``, ``required_text``, ``required_date``, ...), before
+anything is looked up, so that an empty field is INVALID_ARGUMENT with reason
+``field_required`` whatever the state of the complaint. The domain keeps its own
+checks for Python callers. ``tests/integration/complaints`` sends every RPC without
+each of its REQUIRED fields and checks the field named.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from ses_complaints.queries import ListFilters
 from ses_core.calendar import OperatingCalendar
 from ses_core.errors import ValidationFailed
 from ses_core.lifecycle import CloseReason, ComplaintStatus, InformationRequestStatus
+from ses_core.limits import TextField, checked_text
 from ses_core.models import Complainant, NoteKind
 
 MAX_DUE_WITHIN_BUSINESS_DAYS = 260
@@ -31,8 +40,24 @@ MAX_DUE_WITHIN_BUSINESS_DAYS = 260
 
 def required(value: str, field: str) -> str:
     if not value.strip():
-        raise ValidationFailed(f"Set {field}; it cannot be empty.", reason="field_required")
+        raise ValidationFailed(
+            f"Set {field}; it cannot be empty.", reason="field_required", field=field
+        )
     return value.strip()
+
+
+def required_text(field: TextField, value: str) -> str:
+    """Free text the request must carry, checked against its limit; the error names the
+    request field as ``ses_core.limits`` records it (e.g. ``details.description``)."""
+    return checked_text(field, value, required_reason="field_required")
+
+
+def required_message(request: Message, field: str) -> None:
+    """A message field that must be present (its own fields are checked where read)."""
+    if not request.HasField(field):
+        raise ValidationFailed(
+            f"Set {field}; it cannot be empty.", reason="field_required", field=field
+        )
 
 
 def complaint_or_reference(request: pb.GetComplaintRequest) -> tuple[str, str]:
@@ -48,27 +73,34 @@ def complaint_or_reference(request: pb.GetComplaintRequest) -> tuple[str, str]:
     return complaint_id, reference
 
 
-def required_date(message: Message, field: str) -> date:
-    """A ``ses.common.v1.Date`` field that must be set."""
-    found = calendar_date(message, field, required_=True)
+def required_date(message: Message, field: str, *, path: str | None = None) -> date:
+    """A ``ses.common.v1.Date`` field that must be set; ``path`` names it from the
+    request's top (``details.received_date``) when ``message`` is nested."""
+    found = calendar_date(message, field, required_=True, path=path)
     assert found is not None
     return found
 
 
-def calendar_date(message: Message, field: str, *, required_: bool = False) -> date | None:
+def calendar_date(
+    message: Message, field: str, *, required_: bool = False, path: str | None = None
+) -> date | None:
     """A ``ses.common.v1.Date`` field of ``message``; None when unset (unless required)."""
+    path = path or field
     if not message.HasField(field):
         if required_:
-            raise ValidationFailed(f"Set {field} (year, month and day).", reason="field_required")
+            raise ValidationFailed(
+                f"Set {path} (year, month and day).", reason="field_required", field=path
+            )
         return None
     value: common.Date = getattr(message, field)
     try:
         return date(value.year, value.month, value.day)
     except ValueError:
         raise ValidationFailed(
-            f"{field} {value.year:04d}-{value.month:02d}-{value.day:02d} is not a calendar "
+            f"{path} {value.year:04d}-{value.month:02d}-{value.day:02d} is not a calendar "
             "date; give a year, a month 1-12 and a day that exists in that month.",
             reason="date_invalid",
+            field=path,
         ) from None
 
 
@@ -84,6 +116,7 @@ def file_refs(
                 f"{field}: file {item.file_id} is declared with a negative size "
                 f"({item.size_bytes}); give its size in bytes as the upload reported it.",
                 reason="negative_size",
+                field=field,
             )
         named = bool(item.file_name)
         attached.append(
@@ -147,6 +180,7 @@ def detail_changes(details: pb.ComplaintDetails, mask: FieldMask) -> DetailChang
             'update_mask is empty; name the fields to change, e.g. "description" or '
             f'"complainant.phone". Updatable: {", ".join(UPDATABLE_PATHS)}.',
             reason="update_mask_empty",
+            field="update_mask",
         )
     unknown = [path for path in paths if path not in UPDATABLE_PATHS]
     if unknown:
@@ -154,6 +188,7 @@ def detail_changes(details: pb.ComplaintDetails, mask: FieldMask) -> DetailChang
             f"update_mask names {', '.join(unknown)}, which cannot be updated; use "
             f"{', '.join(UPDATABLE_PATHS)}.",
             reason="update_mask_invalid",
+            field="update_mask",
         )
     parts: dict[str, Any] = {}
     address: Any = UNCHANGED
@@ -169,7 +204,9 @@ def detail_changes(details: pb.ComplaintDetails, mask: FieldMask) -> DetailChang
             name, read = _COMPLAINANT_PARTS[path]
             parts[name] = read(details.complainant)
         elif path == "received_date":
-            values["received_date"] = required_date(details, "received_date")
+            values["received_date"] = required_date(
+                details, "received_date", path="details.received_date"
+            )
         else:
             value = getattr(details, path)
             values[_DETAIL_VALUES[path]] = (
@@ -197,10 +234,14 @@ _CLOSE_REASONS: dict[int, CloseReason] = {
 }
 
 
-def close_reason(value: int) -> CloseReason | None:
-    """None for UNSPECIFIED: the domain then asks for a close reason."""
+def close_reason(value: int) -> CloseReason:
+    """The close reason; UNSPECIFIED is refused (the request field is REQUIRED)."""
     if value == pb.CLOSE_REASON_UNSPECIFIED:
-        return None
+        raise ValidationFailed(
+            "Choose a close reason (reason) to close the complaint.",
+            reason="close_reason_required",
+            field="reason",
+        )
     try:
         return _CLOSE_REASONS[value]
     except KeyError:
@@ -212,7 +253,7 @@ def monetary_relief(request: pb.CloseComplaintRequest) -> tuple[Decimal | None, 
         return None, None
     relief = request.monetary_relief
     amount = money(relief.amount) if relief.HasField("amount") else None
-    return amount, calendar_date(relief, "date")
+    return amount, calendar_date(relief, "date", path="monetary_relief.date")
 
 
 def money(value: common.Money) -> Decimal:
@@ -220,12 +261,14 @@ def money(value: common.Money) -> Decimal:
         raise ValidationFailed(
             f"monetary_relief.amount is in {value.currency_code}; give it in US dollars (USD).",
             reason="currency_unsupported",
+            field="monetary_relief.amount",
         )
     if not -999_999_999 <= value.nanos <= 999_999_999 or (value.units * value.nanos < 0):
         raise ValidationFailed(
             "monetary_relief.amount has nanos outside -999,999,999..999,999,999 or with a sign "
             "other than units'; write e.g. 1250.50 as units=1250, nanos=500000000.",
             reason="money_invalid",
+            field="monetary_relief.amount",
         )
     return Decimal(value.units) + Decimal(value.nanos).scaleb(-9).normalize()
 
@@ -250,6 +293,7 @@ def referral_decision(value: int) -> bool:
     raise ValidationFailed(
         "Set decision to REFERRAL_DECISION_ACCEPTED or REFERRAL_DECISION_REJECTED.",
         reason="decision_required",
+        field="decision",
     )
 
 
@@ -298,7 +342,7 @@ def _statuses(
 
 def _unknown_enum(field: str, value: int, allowed: Iterable[str]) -> ValidationFailed:
     return ValidationFailed(
-        f"{field} {value} is not one of {', '.join(allowed)}.", reason="enum_invalid"
+        f"{field} {value} is not one of {', '.join(allowed)}.", reason="enum_invalid", field=field
     )
 
 
@@ -317,6 +361,7 @@ def list_filters(
             f"due_within_business_days must be between 0 (no filter) and "
             f"{MAX_DUE_WITHIN_BUSINESS_DAYS}; got {within}.",
             reason="due_within_invalid",
+            field="due_within_business_days",
         )
     return ListFilters(
         statuses=statuses,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -12,6 +12,7 @@ from ses.common.v1 import common_pb2 as common
 from ses.complaints.v1 import complaints_pb2 as pb
 from ses_complaints.directory import Person
 from ses_core.lifecycle import InformationRequestStatus
+from ses_core.models.next_actions import ComplaintCommand, InformationRequestCommand
 
 
 def timestamp(at: datetime | None) -> Timestamp | None:
@@ -54,3 +55,27 @@ def user_ref(
         return common.UserRef(user_id=user_id, party=default)
     party = common.PARTY_AGENCY if person.agency_id else common.PARTY_COMPANY
     return common.UserRef(user_id=user_id, display_name=person.display_name, party=party)
+
+
+def complaint_actions_pb(
+    commands: Iterable[ComplaintCommand],
+) -> list[pb.ComplaintAction.ValueType]:
+    """Available complaint actions, in the enum's order (each value is its command's name)."""
+    chosen = set(commands)
+    return [
+        pb.ComplaintAction.Value(f"COMPLAINT_ACTION_{command.value}")
+        for command in ComplaintCommand
+        if command in chosen
+    ]
+
+
+def request_actions_pb(
+    commands: Iterable[InformationRequestCommand],
+) -> list[pb.InformationRequestAction.ValueType]:
+    """Available request actions, in the enum's order (each value is its command's name)."""
+    chosen = set(commands)
+    return [
+        pb.InformationRequestAction.Value(f"INFORMATION_REQUEST_ACTION_{command.value}")
+        for command in InformationRequestCommand
+        if command in chosen
+    ]

@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 
 import grpc.aio
 
-from ses.common.v1 import common_pb2 as common
 from ses.complaints.v1 import complaints_pb2 as pb
 from ses.complaints.v1 import complaints_pb2_grpc as pb_grpc
 from ses_complaints import handlers as h
@@ -49,7 +48,3 @@ def ids(request: Any) -> tuple[str, str]:
         parsing.required(request.complaint_id, "complaint_id"),
         parsing.required(request.information_request_id, "information_request_id"),
     )
-
-
-def page_response(token: str) -> common.PageResponse:
-    return common.PageResponse(next_page_token=token)

@@ -9,6 +9,7 @@ from ses_complaints import handlers as h
 from ses_complaints import parsing
 from ses_complaints.mappers import ComplaintMapper
 from ses_complaints.rpc_base import Context, RpcBase, ids
+from ses_core.limits import TextField
 
 
 class AgencyRpcs(RpcBase):
@@ -18,14 +19,18 @@ class AgencyRpcs(RpcBase):
     async def CreateComplaint(
         self, request: pb.CreateComplaintRequest, context: Context
     ) -> pb.CreateComplaintResponse:
+        company_id = parsing.required(request.company_id, "company_id")
+        parsing.required_message(request, "details")
         details = request.details
+        received = parsing.required_date(details, "received_date", path="details.received_date")
+        description = parsing.required_text(TextField.COMPLAINT_DESCRIPTION, details.description)
         person, address = parsing.complainant(details.complainant)
         new = h.NewComplaint(
-            company_id=parsing.required(request.company_id, "company_id"),
+            company_id=company_id,
             complainant=person,
             complainant_address=address,
-            received_date=parsing.required_date(details, "received_date"),
-            description=details.description,
+            received_date=received,
+            description=description,
             cfpb_id=details.cfpb_complaint_id,
             products=tuple(details.products),
             internal_categories=tuple(details.categories),
@@ -77,8 +82,9 @@ class AgencyRpcs(RpcBase):
         self, request: pb.AddAllegedViolationRequest, context: Context
     ) -> pb.AddAllegedViolationResponse:
         complaint_id = parsing.required(request.complaint_id, "complaint_id")
+        citation = parsing.required_text(TextField.ALLEGED_VIOLATION_CITATION, request.citation)
         snapshot, violation = await self._run(
-            h.add_alleged_violation, complaint_id, request.citation, request.description
+            h.add_alleged_violation, complaint_id, citation, request.description
         )
         complaint = self._complaint(snapshot)
         found = next(
@@ -92,7 +98,8 @@ class AgencyRpcs(RpcBase):
     ) -> pb.AddResearchNoteResponse:
         complaint_id = parsing.required(request.complaint_id, "complaint_id")
         kind = parsing.note_kind(request.kind)
-        snapshot, note = await self._run(h.add_research_note, complaint_id, kind, request.text)
+        text = parsing.required_text(TextField.RESEARCH_NOTE, request.text)
+        snapshot, note = await self._run(h.add_research_note, complaint_id, kind, text)
         return pb.AddResearchNoteResponse(note=ComplaintMapper(snapshot).note(note.id))
 
     @override
@@ -101,9 +108,8 @@ class AgencyRpcs(RpcBase):
     ) -> pb.UpdateResearchNoteResponse:
         complaint_id = parsing.required(request.complaint_id, "complaint_id")
         note_id = parsing.required(request.note_id, "note_id")
-        snapshot, note = await self._run(
-            h.update_research_note, complaint_id, note_id, request.text
-        )
+        text = parsing.required_text(TextField.RESEARCH_NOTE, request.text)
+        snapshot, note = await self._run(h.update_research_note, complaint_id, note_id, text)
         return pb.UpdateResearchNoteResponse(note=ComplaintMapper(snapshot).note(note.id))
 
     @override
@@ -135,9 +141,10 @@ class AgencyRpcs(RpcBase):
         self, request: pb.CloseComplaintRequest, context: Context
     ) -> pb.CloseComplaintResponse:
         complaint_id = parsing.required(request.complaint_id, "complaint_id")
+        reason = parsing.close_reason(request.reason)
         amount, relief_date = parsing.monetary_relief(request)
         closing = h.Closing(
-            reason=parsing.close_reason(request.reason),
+            reason=reason,
             relief_amount=amount,
             relief_date=relief_date,
             shared_comments=request.shared_comments,
@@ -154,7 +161,8 @@ class AgencyRpcs(RpcBase):
         self, request: pb.CancelComplaintRequest, context: Context
     ) -> pb.CancelComplaintResponse:
         complaint_id = parsing.required(request.complaint_id, "complaint_id")
-        snapshot = await self._run(h.cancel_complaint, complaint_id, request.reason)
+        reason = parsing.required_text(TextField.CANCEL_REASON, request.reason)
+        snapshot = await self._run(h.cancel_complaint, complaint_id, reason)
         return pb.CancelComplaintResponse(complaint=self._complaint(snapshot))
 
     # -- agency: information requests -------------------------------------------------
@@ -164,10 +172,13 @@ class AgencyRpcs(RpcBase):
         self, request: pb.AddInformationRequestRequest, context: Context
     ) -> pb.AddInformationRequestResponse:
         complaint_id = parsing.required(request.complaint_id, "complaint_id")
+        request_text = parsing.required_text(
+            TextField.INFORMATION_REQUEST_TEXT, request.request_text
+        )
         snapshot, ir = await self._run(
             h.add_information_request,
             complaint_id,
-            request_text=request.request_text,
+            request_text=request_text,
             files=parsing.file_refs(request.file_ids, request.attachments),
             due_date=parsing.calendar_date(request, "due_date"),
         )
@@ -200,7 +211,7 @@ class AgencyRpcs(RpcBase):
         self, request: pb.CancelInformationRequestRequest, context: Context
     ) -> pb.CancelInformationRequestResponse:
         complaint_id, ir_id = ids(request)
-        reason = parsing.required(request.reason, "reason")
+        reason = parsing.required_text(TextField.INFORMATION_REQUEST_CANCEL_REASON, request.reason)
         snapshot, ir = await self._run(h.cancel_information_request, complaint_id, ir_id, reason)
         return pb.CancelInformationRequestResponse(
             information_request=self._request(snapshot, ir.id)
@@ -229,10 +240,9 @@ class AgencyRpcs(RpcBase):
         self, request: pb.SendBackResponseRequest, context: Context
     ) -> pb.SendBackResponseResponse:
         complaint_id, ir_id = ids(request)
+        reason = parsing.required_text(TextField.SEND_BACK_REASON, request.reason)
         new_due = parsing.required_date(request, "new_due_date")
-        snapshot, ir = await self._run(
-            h.send_back_response, complaint_id, ir_id, request.reason, new_due
-        )
+        snapshot, ir = await self._run(h.send_back_response, complaint_id, ir_id, reason, new_due)
         return pb.SendBackResponseResponse(information_request=self._request(snapshot, ir.id))
 
     @override

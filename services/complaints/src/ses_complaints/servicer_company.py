@@ -10,7 +10,8 @@ from ses_complaints import parsing
 from ses_complaints.list_mappers import complaint_summaries, history_entry, request_summaries
 from ses_complaints.mappers import ComplaintMapper
 from ses_complaints.proto_values import timestamp
-from ses_complaints.rpc_base import Context, RpcBase, ids, page_response
+from ses_complaints.rpc_base import Context, RpcBase, ids
+from ses_core.limits import TextField
 
 
 class CompanyRpcs(RpcBase):
@@ -76,7 +77,8 @@ class CompanyRpcs(RpcBase):
         self, request: pb.RequestSendBackRequest, context: Context
     ) -> pb.RequestSendBackResponse:
         complaint_id, ir_id = ids(request)
-        snapshot, ir = await self._run(h.request_send_back, complaint_id, ir_id, request.reason)
+        reason = parsing.required_text(TextField.SEND_BACK_REQUEST_REASON, request.reason)
+        snapshot, ir = await self._run(h.request_send_back, complaint_id, ir_id, reason)
         return pb.RequestSendBackResponse(information_request=self._request(snapshot, ir.id))
 
     # -- both sides ---------------------------------------------------------------------
@@ -104,13 +106,13 @@ class CompanyRpcs(RpcBase):
         page = await self._run(
             h.list_interactions,
             complaint_id,
-            page_size=request.page.page_size,
-            page_token=request.page.page_token,
+            page_size=request.page_size,
+            page_token=request.page_token,
         )
         mapper = ComplaintMapper(page.snapshot)
         return pb.ListInteractionsResponse(
             interactions=[mapper.interaction(i) for i in page.interactions],
-            page=page_response(page.next_token),
+            next_page_token=page.next_token,
         )
 
     @override
@@ -121,12 +123,12 @@ class CompanyRpcs(RpcBase):
         page = await self._run(
             h.list_history,
             complaint_id,
-            page_size=request.page.page_size,
-            page_token=request.page.page_token,
+            page_size=request.page_size,
+            page_token=request.page_token,
         )
         return pb.ListHistoryResponse(
             entries=[history_entry(entry, page.names) for entry in page.entries],
-            page=page_response(page.next_token),
+            next_page_token=page.next_token,
         )
 
     @override
@@ -157,11 +159,11 @@ class CompanyRpcs(RpcBase):
             h.list_complaints,
             filters,
             referred_to_me=request.referred_to_my_agency,
-            page_size=request.page.page_size,
-            page_token=request.page.page_token,
+            page_size=request.page_size,
+            page_token=request.page_token,
         )
         return pb.ListComplaintsResponse(
-            complaints=complaint_summaries(page), page=page_response(page.next_token)
+            complaints=complaint_summaries(page), next_page_token=page.next_token
         )
 
     @override
@@ -177,9 +179,9 @@ class CompanyRpcs(RpcBase):
         page = await self._run(
             h.list_information_requests,
             filters,
-            page_size=request.page.page_size,
-            page_token=request.page.page_token,
+            page_size=request.page_size,
+            page_token=request.page_token,
         )
         return pb.ListInformationRequestsResponse(
-            information_requests=request_summaries(page), page=page_response(page.next_token)
+            information_requests=request_summaries(page), next_page_token=page.next_token
         )

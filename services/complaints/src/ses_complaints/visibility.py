@@ -29,12 +29,11 @@ from functools import cached_property
 
 from ses_core.identity import Actor, Side
 from ses_core.models import Complaint, InformationRequest
+from ses_core.models.complaint_access import complaint_resource, knows_information_request
 from ses_core.permissions import (
     AGENCY_ONLY_FIELDS,
     COMPANY_ONLY_FIELDS,
     Action,
-    Resource,
-    ResourceKind,
     authorize,
     complaint_reaches_company,
     visible_fields,
@@ -50,22 +49,6 @@ COMPLAINANT_FIELDS = frozenset(
     }
 )
 _ALL_FIELDS = COMPLAINANT_FIELDS | AGENCY_ONLY_FIELDS | COMPANY_ONLY_FIELDS
-
-
-def complaint_resource(complaint: Complaint, *, restricted: bool = False) -> Resource:
-    """The facts about ``complaint`` that permissions read."""
-    pending = complaint.pending_referral
-    return Resource(
-        kind=ResourceKind.RESPONSE if restricted else ResourceKind.COMPLAINT,
-        id=complaint.id,
-        tenant_id=complaint.tenant_id,
-        company_id=complaint.company_id,
-        agency_poc_id=complaint.agency_poc_id,
-        company_poc_id=complaint.company_poc_id,
-        contributor_ids=frozenset(complaint.contributor_ids),
-        restricted=restricted,
-        referred_to_tenant_id=pending.to_agency_id if pending else None,
-    )
 
 
 def visible_to_company(complaint: Complaint, *, company_enrolled: bool) -> bool:
@@ -108,7 +91,7 @@ class Viewer:
         return authorize(self.actor, Action.VIEW_RESTRICTED_RESPONSE, resource).allowed
 
     def sees_request(self, ir: InformationRequest) -> bool:
-        return self.is_agency or ir.was_sent
+        return knows_information_request(self.actor, ir)
 
     def sees_submission(self, restricted: bool) -> bool:
         return not restricted or self.sees_restricted

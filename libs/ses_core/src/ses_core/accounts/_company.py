@@ -157,8 +157,7 @@ class CompanyProfile(BaseModel):
 
     @property
     def can_receive_information_requests(self) -> bool:
-        """Unregistered companies can be tracked in complaints but receive no IRs."""
-        return self.kind is not CompanyKind.UNREGISTERED
+        return self.kind.receives_information_requests
 
     @property
     def can_be_enrolled(self) -> bool:

@@ -15,6 +15,11 @@ class CompanyKind(StrEnum):
     AGENCY_LICENSED_NO_NMLS = "agency_licensed_no_nmls"
     UNREGISTERED = "unregistered"
 
+    @property
+    def receives_information_requests(self) -> bool:
+        """Unregistered companies can be tracked in complaints but receive no IRs."""
+        return self is not CompanyKind.UNREGISTERED
+
 
 def parse_company_kind(value: str) -> CompanyKind:
     """``nmls_registered``, ``NMLS Registered``, ``COMPANY_KIND_DEPOSITORY``, ... → the kind."""

@@ -9,8 +9,8 @@ Choices where the spec is silent:
 - Guards receive one context object per machine (a frozen dataclass defined next
   to the table). A guarded row asked for without a context is a programming
   error and raises ``TypeError``, not a domain error.
-- ``can`` and ``allowed_actions`` read the table only; they do not run guards,
-  because guards need the data of one particular request.
+- ``can``, ``check`` and ``allowed_actions`` read the table only; they do not run
+  guards, because guards need the data of one particular request.
 - A table is rejected at construction (``ValueError``) when a ``(source, action)``
   pair appears twice, a final state has an outgoing row, a non-final state has
   none, or a state cannot be reached from an initial state.
@@ -103,6 +103,11 @@ class StateMachine(Generic[StateT, ActionT, ContextT]):
         """Whether the table has a row for ``action`` from ``state`` (guards not run)."""
         return (state, action) in self._rows
 
+    def check(self, state: StateT, action: ActionT) -> None:
+        """Raise ``InvalidTransition`` unless the table has a row for ``action`` from
+        ``state`` (guards not run): ``can`` with the refusal ``next_state`` gives."""
+        self._row(state, action)
+
     def is_final(self, state: StateT) -> bool:
         return state in self.final_states
 
@@ -112,6 +117,16 @@ class StateMachine(Generic[StateT, ActionT, ContextT]):
         Raises ``InvalidTransition`` when the table has no such row, or whatever
         ``SesError`` the row's guard raises. Changes nothing.
         """
+        row = self._row(state, action)
+        if row.guard is not None:
+            if context is None:
+                raise TypeError(
+                    f"{self.name}: {action} from {state} is guarded and needs a context."
+                )
+            row.guard(context)
+        return row.target
+
+    def _row(self, state: StateT, action: ActionT) -> Transition[StateT, ActionT, ContextT]:
         row = self._rows.get((state, action))
         if row is None:
             allowed = [str(a) for a in self.allowed_actions(state)]
@@ -122,13 +137,7 @@ class StateMachine(Generic[StateT, ActionT, ContextT]):
                 allowed,
                 message=_refusal(self.name, str(state), str(action), allowed),
             )
-        if row.guard is not None:
-            if context is None:
-                raise TypeError(
-                    f"{self.name}: {action} from {state} is guarded and needs a context."
-                )
-            row.guard(context)
-        return row.target
+        return row
 
 
 def _words(token: str) -> str:

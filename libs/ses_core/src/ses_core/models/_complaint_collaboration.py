@@ -74,6 +74,31 @@ class ComplaintCollaboration(ComplaintRecord):
                 document_file_ids=document_file_ids,
             )
 
+    def check_send_information_requests(
+        self,
+        now: datetime,
+        *,
+        ir_ids: Sequence[str] | None = None,
+        default_due_date: date | None = None,
+    ) -> list[InformationRequest]:
+        """The requests ``send_information_requests`` would send, each checked: raises
+        what it would raise (complaint not ``OPEN``, nothing unsent, a request not
+        ``DRAFT`` or due today or earlier) and changes nothing."""
+        COMPLAINT_MACHINE.check(self.status, _Action.SEND_INFORMATION_REQUESTS)
+        if ir_ids is None:
+            chosen = [ir for ir in self.information_requests if not ir.was_sent]
+        else:
+            chosen = [self.information_request(ir_id) for ir_id in dict.fromkeys(ir_ids)]
+        if not chosen:
+            raise PreconditionFailed(
+                "This complaint has no unsent information request; add one, then send it.",
+                reason="nothing_to_send",
+            )
+        for ir in chosen:
+            due = ir.due_date or default_due_date
+            INFORMATION_REQUEST_MACHINE.next_state(ir.status, IrAction.SEND, IrContext(now, due))
+        return chosen
+
     def send_information_requests(
         self,
         now: datetime,
@@ -89,43 +114,50 @@ class ComplaintCollaboration(ComplaintRecord):
         is sent, so one bad due date sends nothing.
         """
         with self._transition(COMPLAINT_MACHINE, _Action.SEND_INFORMATION_REQUESTS):
-            if ir_ids is None:
-                chosen = [ir for ir in self.information_requests if not ir.was_sent]
-            else:
-                chosen = [self.information_request(ir_id) for ir_id in dict.fromkeys(ir_ids)]
-            if not chosen:
-                raise PreconditionFailed(
-                    "This complaint has no unsent information request; add one, then send it.",
-                    reason="nothing_to_send",
-                )
-            for ir in chosen:
-                due = ir.due_date or default_due_date
-                INFORMATION_REQUEST_MACHINE.next_state(
-                    ir.status, IrAction.SEND, IrContext(now, due)
-                )
+            chosen = self.check_send_information_requests(
+                now, ir_ids=ir_ids, default_due_date=default_due_date
+            )
             for ir in chosen:
                 if ir.due_date is None:
                     ir.due_date = default_due_date
                 ir.send(now, by=by)
             return chosen
 
+    def check_send_draft_to_poc(self, ir_id: str) -> InformationRequest:
+        """The request whose draft ``send_draft_to_poc`` would send, or what it would
+        raise: complaint not ``OPEN``, no Company POC, request not awaiting the company,
+        no saved draft. Changes nothing."""
+        COMPLAINT_MACHINE.check(self.status, _Action.FOLLOW_UP_INFORMATION_REQUESTS)
+        if self.company_poc_id is None:
+            raise PreconditionFailed(
+                "This complaint has no Company POC yet; the SES Complaints Contact or an "
+                "Account Administrator must assign one first.",
+                reason="company_poc_missing",
+            )
+        ir = self.information_request(ir_id)
+        ir.check_send_draft_to_poc()
+        return ir
+
     def send_draft_to_poc(self, ir_id: str, now: datetime, *, by: str) -> None:
         """A contributor tells the Company POC the draft response is ready."""
         with self._transition(COMPLAINT_MACHINE, _Action.FOLLOW_UP_INFORMATION_REQUESTS):
-            if self.company_poc_id is None:
-                raise PreconditionFailed(
-                    "This complaint has no Company POC yet; the SES Complaints Contact or an "
-                    "Account Administrator must assign one first.",
-                    reason="company_poc_missing",
-                )
-            self.information_request(ir_id).send_draft_to_poc(
-                now, by=by, company_poc_id=self.company_poc_id
-            )
+            ir = self.check_send_draft_to_poc(ir_id)
+            assert self.company_poc_id is not None
+            ir.send_draft_to_poc(now, by=by, company_poc_id=self.company_poc_id)
+
+    def check_request_send_back(self, ir_id: str) -> InformationRequest:
+        """The request ``request_send_back`` would act on, or what it would raise for
+        the state: complaint not ``OPEN``, no response awaiting the agency, a request
+        already pending. Changes nothing."""
+        COMPLAINT_MACHINE.check(self.status, _Action.FOLLOW_UP_INFORMATION_REQUESTS)
+        ir = self.information_request(ir_id)
+        ir.check_request_send_back()
+        return ir
 
     def request_send_back(self, ir_id: str, reason: str, now: datetime, *, by: str) -> None:
         """The Company POC asks the agency to send a response back (complaint open only)."""
         with self._transition(COMPLAINT_MACHINE, _Action.FOLLOW_UP_INFORMATION_REQUESTS):
-            self.information_request(ir_id).request_send_back(reason, now, by=by)
+            self.check_request_send_back(ir_id).request_send_back(reason, now, by=by)
 
     # -- company side ----------------------------------------------------------------
 
@@ -141,14 +173,20 @@ class ComplaintCollaboration(ComplaintRecord):
                 ev.CompanyPocAssigned, now, by, company_poc_id=poc, previous_company_poc_id=previous
             )
 
+    def check_add_contributor(self) -> None:
+        """Raise what ``add_contributor`` would for the complaint's state: not ``OPEN``,
+        or no Company POC yet. Changes nothing."""
+        COMPLAINT_MACHINE.check(self.status, _Action.ADD_CONTRIBUTOR)
+        if self.company_poc_id is None:
+            raise PreconditionFailed(
+                "Contributors are added by the Company POC; assign a Company POC first.",
+                reason="company_poc_missing",
+            )
+
     def add_contributor(self, user_id: str, now: datetime, *, by: str) -> None:
         with self._transition(COMPLAINT_MACHINE, _Action.ADD_CONTRIBUTOR):
             contributor = required_id(user_id, "the contributor")
-            if self.company_poc_id is None:
-                raise PreconditionFailed(
-                    "Contributors are added by the Company POC; assign a Company POC first.",
-                    reason="company_poc_missing",
-                )
+            self.check_add_contributor()
             if contributor == self.company_poc_id:
                 raise ValidationFailed(
                     "The Company POC already works on this complaint and cannot also be a "

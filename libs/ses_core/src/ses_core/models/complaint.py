@@ -252,10 +252,14 @@ class Complaint(ComplaintCollaboration):
 
     # -- referral ----------------------------------------------------------------------
 
+    def check_refer(self) -> None:
+        """Raise what ``refer`` would for the complaint's state: not ``OPEN``, or an
+        information request already sent. Changes nothing."""
+        COMPLAINT_MACHINE.next_state(self.status, _Action.REFER, self._referral_context())
+
     def refer(self, to_agency_id: str, now: datetime, *, by: str, note: str = "") -> None:
         """Offer the complaint to another agency; only before any request was sent."""
-        context = ComplaintContext(any_information_request_sent=self.any_information_request_sent)
-        with self._transition(COMPLAINT_MACHINE, _Action.REFER, context):
+        with self._transition(COMPLAINT_MACHINE, _Action.REFER, self._referral_context()):
             target = required_id(to_agency_id, "the agency to refer to")
             if target == self.tenant_id:
                 raise ValidationFailed(
@@ -275,6 +279,9 @@ class Complaint(ComplaintCollaboration):
             self._emit(
                 ev.ComplaintReferred, now, by, from_agency_id=self.tenant_id, to_agency_id=target
             )
+
+    def _referral_context(self) -> ComplaintContext:
+        return ComplaintContext(any_information_request_sent=self.any_information_request_sent)
 
     def decide_referral(
         self,

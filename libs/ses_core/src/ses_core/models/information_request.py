@@ -150,6 +150,18 @@ class InformationRequest(Aggregate):
         """The latest submitted response, if any."""
         return self.responses[-1] if self.responses else None
 
+    @property
+    def pending_send_back_request(self) -> SendBackRequest | None:
+        """The Company POC's request to send the latest response back, while it awaits
+        the agency's answer (a send-back or a completion ends it)."""
+        if self.status is not _Status.RESPONSE_RECEIVED or not self.responses:
+            return None
+        latest = self.responses[-1].submitted_at
+        for request in reversed(self.send_back_requests):
+            if request.requested_at >= latest:
+                return request
+        return None
+
     def is_overdue(self, now: datetime) -> bool:
         """The company owes a response and its due date is before today (US Eastern)."""
         return (
@@ -315,16 +327,38 @@ class InformationRequest(Aggregate):
             )
             self._emit(ev.ResponseDrafted, now, by, restricted=restricted)
 
+    def check_send_draft_to_poc(self) -> None:
+        """Raise what ``send_draft_to_poc`` would for the request's state: not awaiting
+        the company, or no saved draft. Changes nothing."""
+        INFORMATION_REQUEST_MACHINE.check(self.status, _Action.SEND_DRAFT_TO_POC)
+        if self.draft is None:
+            raise PreconditionFailed(
+                "There is no saved draft to send to the Company POC; save the draft first.",
+                reason="draft_missing",
+            )
+
     def send_draft_to_poc(self, now: datetime, *, by: str, company_poc_id: str) -> None:
         """Tell the Company POC the draft is ready; call through the complaint."""
         with self._transition(INFORMATION_REQUEST_MACHINE, _Action.SEND_DRAFT_TO_POC):
-            if self.draft is None:
-                raise PreconditionFailed(
-                    "There is no saved draft to send to the Company POC; save the draft first.",
-                    reason="draft_missing",
-                )
+            self.check_send_draft_to_poc()
+            assert self.draft is not None
             self.draft = self.draft.model_copy(update={"sent_to_poc_at": now})
             self._emit(ev.DraftSentToPoc, now, by, company_poc_id=company_poc_id)
+
+    def check_submit_response(self) -> None:
+        """Raise what submitting the saved draft would for the request's state: not
+        awaiting the company, or no draft with text, a file or a link. Changes nothing."""
+        INFORMATION_REQUEST_MACHINE.check(self.status, _Action.SUBMIT_RESPONSE)
+        self._content_to_submit(None)
+
+    def _content_to_submit(self, content: ResponseContent | None) -> ResponseContent:
+        chosen = content if content is not None else self.draft.content if self.draft else None
+        if chosen is None or chosen.is_empty():
+            raise ValidationFailed(
+                "The response is empty: write text, attach a file or add a link, then submit.",
+                reason="response_empty",
+            )
+        return chosen
 
     def submit_response(
         self,
@@ -337,12 +371,7 @@ class InformationRequest(Aggregate):
     ) -> SubmittedResponse:
         """Submit the given content, or else the saved draft, to the agency."""
         with self._transition(INFORMATION_REQUEST_MACHINE, _Action.SUBMIT_RESPONSE):
-            chosen = content if content is not None else self.draft.content if self.draft else None
-            if chosen is None or chosen.is_empty():
-                raise ValidationFailed(
-                    "The response is empty: write text, attach a file or add a link, then submit.",
-                    reason="response_empty",
-                )
+            chosen = self._content_to_submit(content)
             if restricted is None:
                 restricted = self.draft.restricted if self.draft else False
             submitted = SubmittedResponse(
@@ -370,24 +399,26 @@ class InformationRequest(Aggregate):
         reason = checked_text(TextField.SEND_BACK_REQUEST_REASON, reason)
         context = _Context(now, reason=reason)
         with self._transition(INFORMATION_REQUEST_MACHINE, _Action.REQUEST_SEND_BACK, context):
-            pending = self._pending_send_back_request()
-            if pending is not None:
-                raise PreconditionFailed(
-                    f"A send-back was already requested on {pending.requested_at:%Y-%m-%d}; "
-                    "wait for the agency to answer it.",
-                    reason="send_back_already_requested",
-                )
+            self._refuse_second_send_back_request()
             self.send_back_requests.append(
                 SendBackRequest(reason=reason, requested_by=by, requested_at=now)
             )
             self._emit(ev.SendBackRequested, now, by, reason=reason)
 
-    def _pending_send_back_request(self) -> SendBackRequest | None:
-        latest = self.responses[-1].submitted_at
-        for request in reversed(self.send_back_requests):
-            if request.requested_at >= latest:
-                return request
-        return None
+    def check_request_send_back(self) -> None:
+        """Raise what ``request_send_back`` would for the request's state: no response
+        awaiting the agency, or a send-back request already pending. Changes nothing."""
+        INFORMATION_REQUEST_MACHINE.check(self.status, _Action.REQUEST_SEND_BACK)
+        self._refuse_second_send_back_request()
+
+    def _refuse_second_send_back_request(self) -> None:
+        pending = self.pending_send_back_request
+        if pending is not None:
+            raise PreconditionFailed(
+                f"A send-back was already requested on {pending.requested_at:%Y-%m-%d}; "
+                "wait for the agency to answer it.",
+                reason="send_back_already_requested",
+            )
 
     # -- plumbing -------------------------------------------------------------------
 

@@ -94,7 +94,8 @@ def decide(
 
 
 def allowed_actions(actor: Actor, resource: Resource) -> frozenset[Action]:
-    """Every action the actor may take on the resource (for "available next actions")."""
+    """Every action the matrix lets the actor take on the resource, whatever its state;
+    ``ses_core.models.next_actions`` adds the state machines for "available next actions"."""
     return frozenset(action for action in Action if authorize(actor, action, resource).allowed)
 
 

@@ -33,12 +33,14 @@ from ses_complaints.directory import CompanyEntry, Person
 from ses_complaints.extras import ComplaintExtras, FileMeta
 from ses_complaints.repositories import locate_complaint
 from ses_complaints.unit_of_work import ComplaintsUnitOfWork
-from ses_complaints.visibility import Viewer, complaint_resource, visible_to_company
+from ses_complaints.visibility import Viewer, visible_to_company
 from ses_core.calendar import OperatingCalendar
 from ses_core.errors import NotFound, PermissionDenied
 from ses_core.identity import Actor, Side
 from ses_core.lifecycle import DEFAULT_DUE_BUSINESS_DAYS, default_due_date, eastern_today
 from ses_core.models import Complaint
+from ses_core.models.complaint_access import complaint_resource
+from ses_core.models.next_actions import Circumstances
 from ses_core.permissions import Action, Resource, ResourceKind, not_found_for, require
 from ses_core.platform.grants import FileGrantAction, GrantSigner
 from ses_core.platform.messaging import EventCodec
@@ -90,6 +92,8 @@ class ComplaintSnapshot:
     updated_at: datetime
     now: datetime
     viewer: Viewer
+    circumstances: Circumstances
+    """What the handlers would know deciding a command now: its next actions read it."""
 
 
 class Work:
@@ -147,6 +151,13 @@ class Work:
             updated_at=self.uow.complaints.updated_at_of(complaint),
             now=self.now,
             viewer=Viewer(self.actor, complaint),
+            circumstances=Circumstances(
+                now=self.now,
+                default_due_date=self.deps.default_due_date(),
+                company_receives_requests=(
+                    self.company is None or self.company.can_receive_information_requests
+                ),
+            ),
         )
 
     def commit(self) -> ComplaintSnapshot:

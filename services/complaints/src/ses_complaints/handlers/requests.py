@@ -7,9 +7,11 @@ from datetime import date
 from ses_complaints.attachments import FileRef
 from ses_complaints.handlers._base import ComplaintSnapshot, Deps, Work, open_complaint
 from ses_core.errors import NotFound, PreconditionFailed, quote
-from ses_core.identity import Actor, Side
+from ses_core.identity import Actor
 from ses_core.limits import TextField, checked_text
 from ses_core.models import InformationRequest
+from ses_core.models.complaint_access import knows_information_request
+from ses_core.models.next_actions import check_company_receives_requests
 from ses_core.permissions import Action
 from ses_core.uploads import AttachmentKind
 
@@ -19,7 +21,7 @@ IrResult = tuple[ComplaintSnapshot, InformationRequest]
 def request_of(work: Work, ir_id: str) -> InformationRequest:
     """The IR, as far as the actor may know it: a company never learns of an unsent one."""
     ir = work.complaint.information_request(ir_id)
-    if work.actor.side is not Side.AGENCY and not ir.was_sent:
+    if not knows_information_request(work.actor, ir):
         raise NotFound(
             f"This complaint has no information request {quote(ir_id)}; check the request id.",
             reason="information_request_not_found",
@@ -60,12 +62,9 @@ def send_information_requests(
     with open_complaint(deps, actor, complaint_id) as work:
         work.require(Action.SEND_INFORMATION_REQUESTS)
         company = work.company
-        if company is not None and not company.can_receive_information_requests:
-            raise PreconditionFailed(
-                f"{company.legal_name} is an unregistered company: complaints can be tracked "
-                "against it, but it cannot receive information requests. Register it with "
-                "its NMLS ID or as a licensed company first.",
-                reason="company_unregistered",
+        if company is not None:
+            check_company_receives_requests(
+                company.legal_name, receives=company.can_receive_information_requests
             )
         work.complaint.send_information_requests(
             work.now,
