@@ -362,7 +362,7 @@ async def test_first_complaint_from_recording_to_closure(system: System) -> None
             complaint_id=cid,
             information_request_id=ir_id,
             text="The fee was reversed on 3 March; see the payment history.",
-            file_sharing_links=["https://share.acme.example/history.zip"],
+            add_file_sharing_links=["https://share.acme.example/history.zip"],
             internal_comment="Check with legal before sending",
         ),
         metadata=helper,
@@ -432,7 +432,7 @@ async def test_first_complaint_from_recording_to_closure(system: System) -> None
             complaint_id=cid,
             information_request_id=ir_id,
             text="Fee reversed on 3 March; our waiver policy is linked.",
-            file_sharing_links=["https://share.acme.example/policy.pdf"],
+            add_file_sharing_links=["https://share.acme.example/policy.pdf"],
         ),
         metadata=poc,
     )

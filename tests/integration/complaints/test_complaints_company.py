@@ -275,7 +275,7 @@ async def test_drafts_are_checked_and_stay_inside_the_company(harness: Harness) 
     error = await h.fails("SaveResponseDraft", too_long, CONTRIBUTOR, INVALID)
     assert "4,000" in error.details()
     bad_link = pb.SaveResponseDraftRequest(
-        complaint_id=cid, information_request_id=ir_id, file_sharing_links=["http://x.example"]
+        complaint_id=cid, information_request_id=ir_id, add_file_sharing_links=["http://x.example"]
     )
     error = await h.fails("SaveResponseDraft", bad_link, CONTRIBUTOR, INVALID)
     assert "https://" in error.details()
@@ -290,7 +290,7 @@ async def test_drafts_are_checked_and_stay_inside_the_company(harness: Harness) 
         complaint_id=cid,
         information_request_id=ir_id,
         text="Line one\r\nLine two",
-        file_sharing_links=["https://share.example.com/big.zip"],
+        add_file_sharing_links=["https://share.example.com/big.zip"],
         internal_comment="Legal must check this first",
     )
     draft = (await h.call("SaveResponseDraft", save, CONTRIBUTOR)).draft

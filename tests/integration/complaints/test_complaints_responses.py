@@ -196,13 +196,18 @@ async def test_sixty_files_saved_in_three_batches_all_reach_the_agency(harness: 
     files = await h.uploads(CONTRIBUTOR, names, 1_000)
     batches = (files[:25], files[25:50], files[50:])
 
+    link = "https://share.example.com/statements-archive.zip"
+    first = _save(cid, ir_id, text="Statements attached.", add_file_sharing_links=[link])
+    # The next batches name only their files: the text and link saved first stay.
     for number, batch in enumerate(batches, start=1):
-        saved = await h.call(
-            "SaveResponseDraft",
-            _save(cid, ir_id, text=f"Statements, batch {number}.", add_file_ids=batch),
-            CONTRIBUTOR,
-        )
+        request = first if number == 1 else _save(cid, ir_id)
+        request.add_file_ids.extend(batch)
+        saved = await h.call("SaveResponseDraft", request, CONTRIBUTOR)
         assert [a.file_id for a in saved.draft.attachments] == files[: 25 * number]
+        assert (saved.draft.text, list(saved.draft.file_sharing_links)) == (
+            "Statements attached.",
+            [link],
+        )
 
     too_many = await h.uploads(CONTRIBUTOR, [f"extra-{n}.pdf" for n in range(26)], 1_000)
     error = await h.fails(
@@ -218,7 +223,7 @@ async def test_sixty_files_saved_in_three_batches_all_reach_the_agency(harness: 
     draft = _ir(await get(h, cid, POC), ir_id).draft
     listed = [(a.file_id, a.file_name) for a in draft.attachments]
     assert listed == list(zip(files, names, strict=True))
-    assert draft.text == "Statements, batch 3."
+    assert draft.text == "Statements attached."
     submit = pb.SubmitResponseRequest(complaint_id=cid, information_request_id=ir_id)
     await h.call("SubmitResponse", submit, POC)
     (response,) = _ir(await get(h, cid, MANAGER), ir_id).submitted_responses

@@ -220,7 +220,9 @@ def test_drafts_are_saved_with_text_counted_as_the_spec_says(
     complaint: Complaint, sent_request: InformationRequest
 ) -> None:
     edit = DraftEdit(
-        text="Line one\r\nLine two", add_file_ids=("f1", "f1", "f2"), links=("https://x.example/a",)
+        text="Line one\r\nLine two",
+        add_file_ids=("f1", "f1", "f2"),
+        add_links=("https://x.example/a",),
     )
     sent_request.save_draft(edit, NOW, by="writer-1", restricted=True)
     draft = sent_request.draft
@@ -239,7 +241,7 @@ def test_drafts_are_saved_with_text_counted_as_the_spec_says(
     ("edit", "reason"),
     [
         (DraftEdit(text="x" * 4001), "text_too_long"),
-        (DraftEdit(links=("http://x.example/a",)), "link_not_https"),
+        (DraftEdit(add_links=("http://x.example/a",)), "link_not_https"),
         (DraftEdit(add_file_ids=(" ",)), "id_required"),
         (DraftEdit(remove_file_ids=("never-added",)), "file_not_on_draft"),
     ],
@@ -288,6 +290,42 @@ def test_files_leave_a_draft_only_when_named(sent_request: InformationRequest) -
     sent_request.save_draft(DraftEdit(add_file_ids=("d", "a"), remove_file_ids=("b",)), NOW, by=POC)
     assert sent_request.draft is not None
     assert sent_request.draft.content.file_ids == ("a", "c", "d")
+
+
+def test_a_save_that_only_adds_files_keeps_the_text_links_and_files_saved_before(
+    sent_request: InformationRequest,
+) -> None:
+    link = "https://share.example/big.zip"
+    sent_request.save_draft(
+        DraftEdit(text="Our answer.", add_file_ids=("a",), add_links=(link,)), NOW, by=POC
+    )
+    sent_request.save_draft(DraftEdit(add_file_ids=("b",)), NOW, by=POC)
+    assert sent_request.draft is not None
+    assert sent_request.draft.content == ResponseContent(
+        text="Our answer.", file_ids=("a", "b"), links=(link,)
+    )
+    sent_request.save_draft(DraftEdit(text=""), NOW, by=POC)
+    assert sent_request.draft.content.text == ""
+
+
+def test_links_leave_a_draft_only_when_named_and_must_be_on_it(
+    sent_request: InformationRequest,
+) -> None:
+    first, second = "https://share.example/1.zip", "https://share.example/2.zip"
+    sent_request.save_draft(DraftEdit(add_links=(first, second, first)), NOW, by=POC)
+    sent_request.save_draft(DraftEdit(remove_links=(first,)), NOW, by=POC)
+    assert sent_request.draft is not None
+    assert sent_request.draft.content.links == (second,)
+    with pytest.raises(ValidationFailed) as absent:
+        sent_request.save_draft(DraftEdit(remove_links=(first,)), NOW, by=POC)
+    with pytest.raises(ValidationFailed) as both:
+        sent_request.save_draft(DraftEdit(add_links=(first,), remove_links=(first,)), NOW, by=POC)
+    assert (absent.value.reason, absent.value.field) == (
+        "link_not_on_draft",
+        "remove_file_sharing_links",
+    )
+    assert both.value.reason == "link_added_and_removed"
+    assert sent_request.draft.content.links == (second,)
 
 
 def test_one_save_adds_at_most_one_upload_batch(sent_request: InformationRequest) -> None:

@@ -41,13 +41,16 @@ class CompanyRpcs(RpcBase):
     ) -> pb.SaveResponseDraftResponse:
         complaint_id, ir_id = ids(request)
         draft = h.Draft(
-            text=request.text,
+            text=request.text if request.HasField("text") else None,
             add_files=parsing.file_refs(
                 request.add_file_ids, request.add_attachments, "add_attachments"
             ),
             remove_file_ids=tuple(file_id.strip() for file_id in request.remove_file_ids),
-            links=tuple(link.strip() for link in request.file_sharing_links),
-            internal_comment=request.internal_comment,
+            add_links=tuple(request.add_file_sharing_links),
+            remove_links=tuple(request.remove_file_sharing_links),
+            internal_comment=(
+                request.internal_comment if request.HasField("internal_comment") else None
+            ),
             restricted=request.restricted if request.HasField("restricted") else None,
         )
         snapshot, ir = await self._run(h.save_response_draft, complaint_id, ir_id, draft)

@@ -44,7 +44,7 @@ from typing import Any
 
 from pydantic import Field, PrivateAttr
 
-from ses_core.errors import PreconditionFailed, UploadRejected, ValidationFailed
+from ses_core.errors import PreconditionFailed, UploadRejected, ValidationFailed, quote
 from ses_core.lifecycle._time import eastern_today
 from ses_core.lifecycle.information_request import (
     INFORMATION_REQUEST_MACHINE,
@@ -310,16 +310,18 @@ class InformationRequest(Aggregate):
         restricted: bool | None = None,
         policy: UploadPolicy | None = None,
     ) -> None:
-        """Save the company's draft: new text and links, files added and removed as named.
+        """Save the company's draft: text replaced if given, files and links added and
+        removed as named (``DraftEdit``).
 
         ``restricted=None`` keeps the draft's flag (a new draft starts unrestricted).
         """
         with self._transition(INFORMATION_REQUEST_MACHINE, _Action.SAVE_DRAFT):
             before = self.draft
-            files = _changed_files(
-                before.content.file_ids if before else (), edit, policy or UploadPolicy()
-            )
-            content = ResponseContent(text=edit.text, file_ids=files, links=edit.links)
+            saved = before.content if before else ResponseContent()
+            files = _changed_files(saved.file_ids, edit, policy or UploadPolicy())
+            links = _changed_links(saved.links, edit)
+            text = saved.text if edit.text is None else edit.text
+            content = ResponseContent(text=text, file_ids=files, links=links)
             if restricted is None:
                 restricted = before.restricted if before else False
             self.draft = ResponseDraft(
@@ -470,6 +472,30 @@ def _changed_files(
         )
     kept = [file_id for file_id in current if file_id not in removed]
     return (*kept, *(file_id for file_id in added if file_id not in kept))
+
+
+def _changed_links(current: Sequence[str], edit: DraftEdit) -> tuple[str, ...]:
+    """The draft's links after ``edit``: removals first, additions appended in order."""
+    added = list(dict.fromkeys(link.strip() for link in edit.add_links))
+    removed = list(dict.fromkeys(link.strip() for link in edit.remove_links))
+    both = [link for link in removed if link in added]
+    if both:
+        raise ValidationFailed(
+            f"The link {quote(both[0])} is both added and removed in this save; name it in one "
+            "list only.",
+            reason="link_added_and_removed",
+            field="remove_file_sharing_links",
+        )
+    absent = [link for link in removed if link not in current]
+    if absent:
+        raise ValidationFailed(
+            f"The link {quote(absent[0])} is not on the draft, so it cannot be removed; check it "
+            "against the draft's links.",
+            reason="link_not_on_draft",
+            field="remove_file_sharing_links",
+        )
+    kept = [link for link in current if link not in removed]
+    return (*kept, *(link for link in added if link not in kept))
 
 
 def _checked(content: ResponseContent, policy: UploadPolicy | None) -> ResponseContent:

@@ -25,16 +25,18 @@ class ResponseContent(_Value):
 class DraftEdit(_Value):
     """One save of a response draft, as the company user sent it.
 
-    ``text`` and ``links`` are the draft's whole text and links and replace the saved
-    ones. Files change only as named: ``add_file_ids`` joins the draft's files (one
-    upload batch at a time), ``remove_file_ids`` leaves it, so saving the next batch
-    never drops the files saved before.
+    Nothing changes unless named, so that the job aid's "upload 25, save the draft,
+    repeat" never loses what an earlier save put there: ``text`` replaces the saved text
+    when given (``None`` keeps it; ``""`` clears it); files and links are added and
+    removed one by one (``add_*`` appended after what is there, ``remove_*`` each
+    required to be on the draft).
     """
 
-    text: str = ""
-    links: tuple[str, ...] = ()
+    text: str | None = None
     add_file_ids: tuple[str, ...] = ()
     remove_file_ids: tuple[str, ...] = ()
+    add_links: tuple[str, ...] = ()
+    remove_links: tuple[str, ...] = ()
 
 
 class ResponseDraft(_Value):

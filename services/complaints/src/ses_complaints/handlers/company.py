@@ -56,13 +56,15 @@ def add_contributor(deps: Deps, actor: Actor, complaint_id: str, user_id: str) -
 
 @dataclass(frozen=True)
 class Draft:
-    """One SaveResponseDraft: ``restricted=None`` keeps the draft's setting."""
+    """One SaveResponseDraft: ``None`` keeps what is saved (text, comment, restriction);
+    files and links change only as named."""
 
-    text: str = ""
+    text: str | None = None
     add_files: list[FileRef] = field(default_factory=list)
     remove_file_ids: tuple[str, ...] = ()
-    links: tuple[str, ...] = ()
-    internal_comment: str = ""
+    add_links: tuple[str, ...] = ()
+    remove_links: tuple[str, ...] = ()
+    internal_comment: str | None = None
     restricted: bool | None = None
 
 
@@ -78,17 +80,20 @@ def save_response_draft(
         added = work.files(draft.add_files, AttachmentKind.RESPONSE)
         edit = DraftEdit(
             text=draft.text,
-            links=draft.links,
             add_file_ids=tuple(added),
             remove_file_ids=draft.remove_file_ids,
+            add_links=draft.add_links,
+            remove_links=draft.remove_links,
         )
         ir.save_draft(
             edit, work.now, by=actor.user_id, restricted=draft.restricted, policy=deps.policy
         )
-        comment = checked_text(TextField.INTERNAL_COMMENT, draft.internal_comment)
-        work.extras.set_internal_comment(
-            ir_id, InternalComment(text=comment, by=actor.user_id, at=work.now) if comment else None
-        )
+        if draft.internal_comment is not None:
+            comment = checked_text(TextField.INTERNAL_COMMENT, draft.internal_comment)
+            work.extras.set_internal_comment(
+                ir_id,
+                InternalComment(text=comment, by=actor.user_id, at=work.now) if comment else None,
+            )
         return work.commit(), ir
 
 
