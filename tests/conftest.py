@@ -15,11 +15,12 @@
   that is already installed).
 
 Hypothesis runs under the profile named by ``HYPOTHESIS_PROFILE``: ``dev`` (the default,
-unless Hypothesis detects a CI environment) draws new random examples on every run, so developers keep finding new edges (add each
-failing example found that way with ``@example``); ``ci`` (set by ``.ci/run``) is
-derandomized, so a CI run passes or fails the same way every time, and prints the blob
-that reproduces a failure. Neither has a deadline: the properties are about results,
-and on a shared two-core machine an example's duration says more about the neighbours.
+unless Hypothesis detects a CI environment) draws new random examples on every run, so
+developers keep finding new edges (add each failing example found that way with
+``@example``); ``ci`` (set by ``.ci/run``) is derandomized, so a CI run passes or fails
+the same way every time, and prints the blob that reproduces a failure. Neither has a
+deadline: the properties are about results, and on a shared two-core machine an
+example's duration says more about the neighbours.
 """
 
 from __future__ import annotations
