@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -29,27 +30,37 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from ses.files.v1 import files_pb2, files_pb2_grpc
 from ses_core.platform.grants import FileGrantAction, GrantSigner, load_or_create_grant_secret
 from ses_core.platform.settings import Settings, load_settings
-from ses_core.testing import NatsServerProcess, free_port, wait_until
+from ses_core.testing import NatsServerProcess, wait_until
 from ses_core.testing.hosting import bearer
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 HERE = Path(__file__).resolve().parent
 CHUNK = 256 * 1024
+LISTENING = re.compile(r"SES: gRPC listening on 127\.0\.0\.1:(\d+)$", re.MULTILINE)
 
 
 @dataclass
 class FilesServer:
-    """``ses serve files`` in a child process, restartable on the same port and data."""
+    """``ses serve files`` in a child process, restartable on the same port and data.
+
+    The first start asks for port 0 and reads the port the server took from its log, so no
+    other process can take it in between; restarts ask for that port again, as the
+    client's next attempt goes to the same address.
+    """
 
     data_dir: Path
     nats_url: str
-    port: int
+    port: int = 0
     process: subprocess.Popen[bytes] | None = None
 
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir.parent / "files-server.log"
 
     def start(self) -> None:
         env = {
@@ -59,9 +70,11 @@ class FilesServer:
             "SES_GRPC__PORT": str(self.port),
             "SES_GRPC__SHUTDOWN_GRACE_SECONDS": "2",
         }
-        log = (self.data_dir.parent / "files-server.log").open("ab")
+        log = self.log_path.open("ab")
         command = [sys.executable, "-m", "ses_core.platform.runtime.cli", "serve", "files"]
         self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        if not self.port:
+            self.port = wait_until(self._announced_port, timeout=60, message="the files port")
         wait_until(self._serving, timeout=60, message="the files service to serve")
 
     def kill(self) -> None:
@@ -77,10 +90,18 @@ class FilesServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
 
-    def _serving(self) -> bool:
+    def _announced_port(self) -> int | None:
+        self._check_running()
+        found = LISTENING.search(self.log_path.read_text(errors="replace"))
+        return int(found.group(1)) if found else None
+
+    def _check_running(self) -> None:
         assert self.process is not None
         if self.process.poll() is not None:
             raise RuntimeError(f"the files service exited with {self.process.returncode}")
+
+    def _serving(self) -> bool:
+        self._check_running()
         with grpc.insecure_channel(self.address) as channel:
             try:
                 reply = health_pb2_grpc.HealthStub(channel).Check(
@@ -194,7 +215,7 @@ def scene(tmp_path: Path, nats_server: NatsServerProcess) -> Iterator[Scene]:
     token_file.write_text(bearer(settings, ALICE))  # creates the key ring the server loads
     original = tmp_path / "evidence.zip"
     original.write_bytes(os.urandom(8 * MIB + 12345))
-    server = FilesServer(data_dir, nats_server.url, free_port())
+    server = FilesServer(data_dir, nats_server.url)
     server.start()
     try:
         yield Scene(server, settings, token_file, original, tmp_path / "upload.journal")

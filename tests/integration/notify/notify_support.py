@@ -103,6 +103,8 @@ class _Collector:
 
 class SmtpSink:
     def __init__(self) -> None:
+        # Chosen once, not port 0: the outage tests stop and start the sink on the same
+        # address, and aiosmtpd's readiness probe connects to the port it was given.
         self.port = free_port("127.0.0.1")
         self._collector = _Collector()
         self._controller: Controller | None = None
@@ -110,7 +112,10 @@ class SmtpSink:
     def start(self) -> SmtpSink:
         self._collector.hold_after = None
         self._collector.holding.clear()
-        self._controller = Controller(self._collector, hostname="127.0.0.1", port=self.port)
+        # aiosmtpd gives its thread 5 s to come up by default: not enough on a loaded machine.
+        self._controller = Controller(
+            self._collector, hostname="127.0.0.1", port=self.port, ready_timeout=60
+        )
         self._controller.start()
         return self
 
