@@ -74,8 +74,8 @@ class FilesServer:
         command = [sys.executable, "-m", "ses_core.platform.runtime.cli", "serve", "files"]
         self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         if not self.port:
-            self.port = wait_until(self._announced_port, timeout=60, message="the files port")
-        wait_until(self._serving, timeout=60, message="the files service to serve")
+            self.port = wait_until(self._announced_port, timeout=120, message="the files port")
+        wait_until(self._serving, timeout=120, message="the files service to serve")
 
     def kill(self) -> None:
         assert self.process is not None
@@ -128,7 +128,7 @@ class ClientProcess:
             str(pause),
         ]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-        self.lines: queue.Queue[str] = queue.Queue()
+        self.lines: queue.Queue[str | None] = queue.Queue()  # None: the client's output ended
         self.progress: list[int] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -136,6 +136,7 @@ class ClientProcess:
         assert self.process.stdout is not None
         for line in self.process.stdout:
             self.lines.put(line.strip())
+        self.lines.put(None)
 
     def wait_for(self, wanted: Callable[[str], bool], timeout: float = 120.0) -> str:
         deadline = time.monotonic() + timeout
@@ -146,6 +147,11 @@ class ClientProcess:
                 raise TimeoutError(
                     f"the client printed no matching line in {timeout:.0f}s"
                 ) from None
+            if line is None:
+                raise RuntimeError(
+                    f"the client exited with {self.process.wait(30)} before printing a "
+                    "matching line (its traceback is in the captured stderr)"
+                )
             if line.startswith("progress "):
                 self.progress.append(int(line.split()[1]))
             if wanted(line):
