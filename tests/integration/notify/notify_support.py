@@ -53,6 +53,7 @@ from ses_core.platform.settings import Settings
 from ses_core.testing import eventually, free_port, publish_events
 from ses_core.testing.hosting import host_settings, hosted, metadata_for
 from ses_notify.bootstrap import NotifyPlugin
+from ses_notify.consumers import DURABLE_NAME
 from ses_notify.worker import DeliveryPolicy
 
 CODEC = ProtobufEventCodec()
@@ -176,7 +177,27 @@ class EventFeed:
             await client.drain()
 
     async def publish(self, *events: DomainEvent) -> None:
+        """Publish as the other services' relays would; the notify service applies them later."""
         await publish_events(self.js, events, codec=CODEC)
+
+    async def caught_up(self) -> bool:
+        """The notify consumer was handed, and acknowledged, everything in the stream."""
+        stream = await self.js.stream_info("SES_EVENTS")
+        try:
+            consumer = await self.js.consumer_info("SES_EVENTS", DURABLE_NAME)
+        except Exception:  # not created yet, or deleted for a replay
+            return False
+        return (
+            consumer.delivered.stream_seq >= stream.state.last_seq
+            and consumer.num_pending == 0
+            and consumer.num_ack_pending == 0
+        )
+
+    async def applied(self, *, what: str = "every published event") -> None:
+        """Wait until the notify service has applied (and so recorded the deliveries of)
+        everything published so far: ``NotifyClient.settled`` alone would also accept a
+        moment when the events are not applied yet and no delivery exists."""
+        await eventually(self.caught_up, message=f"the notify consumer to apply {what}")
 
 
 # -- a scenario --------------------------------------------------------------------------------
