@@ -151,6 +151,7 @@ async def test_failing_endpoints_are_retried_then_dead_lettered_and_visible(
                 )
             async with EventFeed.connect(nats_server.url) as feed:
                 await feed.publish(*world.setup_events())
+                await feed.applied()
                 deliveries = await client.settled()
             admin_view = await client.stub.ListDeliveries(
                 pb.ListDeliveriesRequest(channel=pb.CHANNEL_WEBHOOK),
