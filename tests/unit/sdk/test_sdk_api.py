@@ -95,7 +95,8 @@ def test_each_context_module_exports_its_types_and_clients():
 
     assert issubclass(AttachmentKind, Enum)
     assert AttachmentKind.RESPONSE.value == 1
-    assert ComplaintsServiceClient.__name__ and AsyncComplaintsServiceClient.__name__
+    assert callable(ComplaintsServiceClient.get_complaint)
+    assert inspect.iscoroutinefunction(AsyncComplaintsServiceClient.get_complaint)
 
 
 def test_the_clients_wrap_the_generated_stub_instead_of_subclassing_it():
