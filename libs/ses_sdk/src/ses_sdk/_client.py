@@ -37,7 +37,7 @@ from ses_sdk._retry import RetryPolicy
 from ses_sdk._rpc import DEFAULT_TIMEOUT, ClientConfig
 from ses_sdk._session import DEFAULT_REFRESH_MARGIN, Session
 from ses_sdk._targets import targets_by_context
-from ses_sdk._tokens import Credentials, TokenProvider, as_provider
+from ses_sdk._tokens import Credentials, as_provider
 from ses_sdk._totp import totp_code
 from ses_sdk._transport import SyncTransport
 
@@ -140,11 +140,6 @@ class SesClient(ServiceClients):
         """Send ``token`` (a string, a function returning one, or a provider) from now on."""
         self.session = None
         self.config.credentials = as_provider(token)
-
-    @property
-    def token_provider(self) -> TokenProvider | None:
-        provider = self.config.credentials
-        return provider if isinstance(provider, TokenProvider) else None
 
     # -- lifetime ------------------------------------------------------------------------------
 
