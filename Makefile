@@ -18,10 +18,11 @@ $(UV):
 	python3 -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-# The generated stubs live in libs/ses_core/src/ses (git-ignored); the folder must exist
+# The generated stubs live in libs/ses_protos/src/ses and the SDK's typed client in
+# libs/ses_sdk/src/ses_sdk/_generated (both git-ignored); the stubs' folder must exist
 # before the editable install so that the package's source root is registered.
-.venv/.synced: $(UV) pyproject.toml uv.lock libs/ses_core/pyproject.toml $(wildcard services/*/pyproject.toml)
-	mkdir -p libs/ses_core/src/ses
+.venv/.synced: $(UV) pyproject.toml uv.lock $(wildcard libs/*/pyproject.toml) $(wildcard services/*/pyproject.toml)
+	mkdir -p libs/ses_protos/src/ses
 	$(UV) sync --frozen
 	touch $@
 
@@ -29,9 +30,11 @@ setup: .venv/.synced stubs
 
 stubs: .venv/.synced
 	$(PY) scripts/gen_protos.py
+	$(PY) scripts/gen_sdk.py
 
 check-stubs: .venv/.synced
 	$(PY) scripts/gen_protos.py --check
+	$(PY) scripts/gen_sdk.py --check
 
 # The AsyncAPI document of the events (protos/asyncapi.json) is committed: regenerate it
 # after editing an events.proto.
@@ -49,7 +52,7 @@ lint: setup
 	.venv/bin/ruff format --check .
 
 typecheck: setup
-	.venv/bin/mypy libs/ses_core/src/ses_core services/enrollment/src/ses_enrollment \
+	.venv/bin/mypy libs/ses_sdk/src/ses_sdk libs/ses_core/src/ses_core services/enrollment/src/ses_enrollment \
 		services/complaints/src/ses_complaints services/files/src/ses_files \
 		services/notify/src/ses_notify
 
@@ -90,4 +93,4 @@ bench: setup
 	$(PY) -m bench $(or $(BENCH),--help) $(BENCH_ARGS)
 
 clean:
-	rm -rf .venv $(TOOLS) gen libs/ses_core/src/ses .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf .venv $(TOOLS) gen libs/ses_protos/src/ses libs/ses_sdk/src/ses_sdk/_generated .pytest_cache .mypy_cache .ruff_cache .coverage

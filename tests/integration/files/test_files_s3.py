@@ -13,12 +13,12 @@ import pytest_asyncio
 from files_support import ALICE, MIB, HostHandle, sha256_hex
 from moto.server import ThreadedMotoServer
 
-from ses_core.sdk import upload_files_async
 from ses_core.testing import NatsServerProcess
 from ses_core.testing.hosting import bearer, host_settings, hosted
 from ses_files.blobstores import BlobMissing, BlobStoreError
 from ses_files.blobstores.s3 import S3BlobStore
 from ses_files.bootstrap import FilesPlugin
+from ses_sdk import upload_files_async
 
 pytestmark = pytest.mark.integration
 
