@@ -3,7 +3,8 @@
 Public surface (import from here):
 
 * engines: :func:`create_database_engine`, :func:`sqlite_url`, :func:`session_factory`,
-  :data:`READ_ONLY` (execution options of a lookup that never waits for writers)
+  :func:`read_only_session_factory` and :data:`READ_ONLY` (reads that never wait for
+  writers and cannot write)
 * schema: :func:`new_metadata`, :data:`NAMING_CONVENTION`, :class:`UtcDateTime`,
   :data:`JsonDocument`, :data:`platform_metadata`, :data:`outbox_table`,
   :data:`idempotency_keys_table`, :data:`processed_events_table`
@@ -19,6 +20,7 @@ Public surface (import from here):
 from ses_core.platform.db.engine import (
     READ_ONLY,
     create_database_engine,
+    read_only_session_factory,
     session_factory,
     sqlite_url,
 )
@@ -67,6 +69,7 @@ __all__ = [
     "platform_metadata",
     "processed_events_table",
     "purge_processed_events",
+    "read_only_session_factory",
     "run_migrations",
     "session_factory",
     "sqlite_url",

@@ -12,9 +12,16 @@ Design choices:
   waits its turn (``busy_timeout``) and then sees a stable database. SQLite has one writer
   at a time anyway; the price is that read transactions queue behind writers too.
 * A connection opened with :data:`READ_ONLY` (``engine.connect().execution_options(
-  **READ_ONLY)``) begins a plain deferred transaction instead: in WAL mode such a read
-  never waits for a writer, which is what a lookup made on every call needs (the
-  authority directory). It must not write.
+  **READ_ONLY)``), or a session of :func:`read_only_session_factory`, begins a plain
+  deferred transaction instead: in WAL mode such a read never waits for a writer and
+  sees one consistent snapshot, which is what every read-only call needs (the authority
+  lookup, GetComplaint, the lists). Measured under 32 concurrent calls, readers behind
+  ``BEGIN IMMEDIATE`` spent most of their time queued for the write lock.
+* Such a transaction cannot write: SQLite's ``query_only`` pragma is switched on for it
+  (and off again for the next writer on that pooled connection, only when the mode
+  changes, so the switch costs nothing on a connection that stays in one mode); on
+  PostgreSQL the transaction is ``READ ONLY``. A write attempted there is a bug and
+  fails loudly (``attempt to write a readonly database``).
 * PostgreSQL goes through psycopg 3; plain ``postgresql://`` URLs are read as
   ``postgresql+psycopg://`` because that is the driver shipped with the platform.
 """
@@ -32,6 +39,8 @@ from sqlalchemy.pool import StaticPool
 DEFAULT_BUSY_TIMEOUT_SECONDS = 30.0
 # Execution options of a connection that only reads (see the module docstring).
 READ_ONLY: dict[str, Any] = {"ses_read_only": True, "postgresql_readonly": True}
+# Key in a pooled SQLite connection's info: whether its ``query_only`` pragma is on.
+_QUERY_ONLY = "ses_query_only"
 
 
 def sqlite_url(data_dir: Path | str, service: str) -> str:
@@ -79,6 +88,12 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
 
+def read_only_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for work that only reads: their transactions begin deferred on SQLite and
+    ``READ ONLY`` on PostgreSQL, and refuse to write (see the module docstring)."""
+    return session_factory(engine.execution_options(**READ_ONLY))
+
+
 def _sqlite_engine(url: URL, *, busy_timeout: float, echo: bool, **options: Any) -> Engine:
     in_memory = url.database in (None, "", ":memory:")
     if in_memory:
@@ -105,8 +120,11 @@ def _sqlite_engine(url: URL, *, busy_timeout: float, echo: bool, **options: Any)
             cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(connection: Any) -> None:
-        reads_only = connection.get_execution_options().get("ses_read_only", False)
+    def _begin(connection: Any) -> None:
+        reads_only = bool(connection.get_execution_options().get("ses_read_only", False))
+        if connection.info.get(_QUERY_ONLY, False) != reads_only:
+            connection.exec_driver_sql(f"PRAGMA query_only={int(reads_only)}")
+            connection.info[_QUERY_ONLY] = reads_only
         connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
 
     return engine
