@@ -105,13 +105,13 @@ async def _serve_echo(port: int) -> None:
 
 
 @contextlib.contextmanager
-def echo_servers(port: int, processes: int) -> Iterator[str]:
+def echo_servers(port: int, processes: int) -> Iterator[tuple[str, list[int]]]:
     children = [
         subprocess.Popen([sys.executable, "-m", "bench.api_bench", "echo-server", str(port)])
         for _ in range(processes)
     ]
     try:
-        yield f"127.0.0.1:{port}"
+        yield f"127.0.0.1:{port}", [child.pid for child in children]
     finally:
         _stop_all(children)
 
@@ -239,6 +239,33 @@ def sample_ids(engine: Engine, count: int) -> list[str]:
     return ids
 
 
+# -- CPU accounting ---------------------------------------------------------------------------
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (Linux ``/proc``)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                pending += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User + system CPU seconds used so far by ``pids`` (those still alive)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / _TICKS
+
+
 # -- driving load ---------------------------------------------------------------------------
 
 
@@ -249,6 +276,11 @@ class Result:
     errors: int = 0
     elapsed: float = 0.0
     first_error: str = ""
+    server_cpu: float = 0.0  # CPU seconds of the server processes while measuring
+
+    @property
+    def cpu_per_call_ms(self) -> float:
+        return self.server_cpu / len(self.latencies) * 1000 if self.latencies else float("nan")
 
     @property
     def throughput(self) -> float:
@@ -272,6 +304,7 @@ async def drive(
     in_flight: int,
     seconds: float,
     warmup: float = 0.5,
+    server: Sequence[int] = (),
 ) -> Result:
     """``in_flight`` callers, each calling ``call(caller, channel)`` in a loop until the
     time is up (or ``call`` raises StopAsyncIteration: nothing left to do)."""
@@ -281,6 +314,15 @@ async def drive(
     measuring_from = begin + warmup
     deadline = measuring_from + seconds
     finished: list[float] = []
+    cpu_marks: list[float] = []
+
+    async def mark_cpu() -> None:
+        await asyncio.sleep(max(0.0, measuring_from - loop.time()))
+        cpu_marks.append(cpu_seconds(server))
+        await asyncio.sleep(max(0.0, deadline - loop.time()))
+        cpu_marks.append(cpu_seconds(server))
+
+    marking = asyncio.ensure_future(mark_cpu())
 
     async def caller(index: int) -> None:
         channel = channels[index % len(channels)]
@@ -300,6 +342,11 @@ async def drive(
 
     await asyncio.gather(*(caller(index) for index in range(in_flight)))
     result.elapsed = max(0.001, min(deadline, max(finished)) - measuring_from)
+    if not marking.done():  # ran out of work early
+        marking.cancel()
+        cpu_marks.append(cpu_seconds(server))
+    if len(cpu_marks) == 2:
+        result.server_cpu = cpu_marks[1] - cpu_marks[0]
     return result
 
 
@@ -423,24 +470,30 @@ class Row:
     variant: str
     call: str
     result: Result
-    echo: float
+    echo: Result
 
     def line(self) -> str:
         r = self.result
         p50, p99 = r.percentile(50) * 1000, r.percentile(99) * 1000
-        ratio = r.throughput / self.echo if self.echo else float("nan")
+        ratio = r.throughput / self.echo.throughput if self.echo.throughput else float("nan")
         errors = f"  errors={r.errors} ({r.first_error[:80]})" if r.errors else ""
         return (
             f"{self.database:<9}{self.rows:>9,}{self.workers:>3} {self.variant:<8}"
-            f"{self.call:<19}{len(r.latencies):>7}{r.throughput:>9.0f}/s{ratio:>7.3f}"
-            f"{p50:>9.1f}{p99:>9.1f}{p99 / p50 if p50 else float('nan'):>7.1f}{errors}"
+            f"{self.call:<19}{len(r.latencies):>7}{self.echo.throughput:>8.0f}"
+            f"{r.throughput:>8.0f}{ratio:>7.3f}{p50:>8.1f}{p99:>8.1f}"
+            f"{p99 / p50 if p50 else float('nan'):>7.1f}{r.cpu_per_call_ms:>8.2f}"
+            f"{self.echo.cpu_per_call_ms:>8.3f}{errors}"
         )
 
 
 HEADER = (
-    f"{'database':<9}{'rows':>9}{'w':>3} {'variant':<8}{'call':<19}{'n':>7}{'calls/s':>11}"
-    f"{'ratio':>7}{'p50 ms':>9}{'p99 ms':>9}{'p99/50':>7}"
+    f"{'database':<9}{'rows':>9}{'w':>3} {'variant':<8}{'call':<19}{'n':>7}{'echo/s':>8}"
+    f"{'SES/s':>8}{'ratio':>7}{'p50 ms':>8}{'p99 ms':>8}{'p99/50':>7}{'cpu ms':>8}"
+    f"{'echo ms':>8}"
 )
+"""Columns: calls measured; echo and SES calls per second (echo measured just before the
+call, same length); their ratio; SES p50, p99 and their ratio; server CPU per call
+(every server process), SES and echo."""
 
 
 async def measure_configuration(
@@ -478,12 +531,11 @@ async def measure_configuration(
                         f"SERVING after {start:.1f} s; preparing ...",
                         flush=True,
                     )
-                    out.extend(
-                        await _measure_server(
-                            options, address, settings, ids, database, rows, workers, variant
-                        )
+                    measured = await _measure_server(
+                        options, address, child.pid, settings, ids, database, rows, workers, variant
                     )
-                    for row in out[-len(options.calls) - 1 :]:
+                    out.extend(measured)
+                    for row in measured:
                         print(row.line(), flush=True)
     finally:
         broker.stop()
@@ -493,6 +545,7 @@ async def measure_configuration(
 async def _measure_server(
     options: argparse.Namespace,
     address: str,
+    server_pid: int,
     settings: Settings,
     ids: list[str],
     database: str,
@@ -500,18 +553,25 @@ async def _measure_server(
     workers: int,
     variant: Variant,
 ) -> list[Row]:
+    """Each call right after an echo run of the same length: the ratio is to that echo."""
     workload = Workload(settings, ids)
     for actor in (MANAGER, CONTACT, POC):
         workload.md(actor)  # states their authority before the clock runs
     channels = [
         grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS) for _ in range(options.channels)
     ]
+    echo_port = free_port()
     try:
         workload.drafts, workload.to_submit = await prepare(
             channels[0], settings, options.in_flight, options.submissions
         )
-        echo_port = free_port()
-        with echo_servers(echo_port, workers) as echo_address:
+        server = process_tree(server_pid)
+        calls = workload.calls()
+        if options.mixed:
+            calls["mixed (200)"] = mixed_call(calls)
+        names = [*options.calls, *(["mixed (200)"] if options.mixed else [])]
+        out: list[Row] = []
+        with echo_servers(echo_port, workers) as (echo_address, echo_pids):
             echo_channels = [
                 grpc.aio.insecure_channel(echo_address, options=CHANNEL_OPTIONS)
                 for _ in range(options.channels)
@@ -519,49 +579,35 @@ async def _measure_server(
             try:
                 for channel in echo_channels:
                     await channel.channel_ready()
-                echo = await drive(
-                    "echo",
-                    echo_channels,
-                    echo_call(),
-                    in_flight=options.in_flight,
-                    seconds=options.seconds,
-                )
+                for name in names:
+                    echo = await drive(
+                        "echo",
+                        echo_channels,
+                        echo_call(),
+                        in_flight=options.in_flight,
+                        seconds=options.seconds,
+                        server=echo_pids,
+                    )
+                    result = await drive(
+                        name,
+                        channels,
+                        calls[name],
+                        in_flight=200 if name.startswith("mixed") else options.in_flight,
+                        seconds=options.seconds,
+                        server=server,
+                    )
+                    out.append(Row(database, rows, workers, variant.label, name, result, echo))
             finally:
                 for channel in echo_channels:
                     await channel.close()
-        out = [Row(database, rows, workers, variant.label, "echo", echo, echo.throughput)]
-        calls = workload.calls()
-        for name in options.calls:
-            result = await drive(
-                name,
-                channels,
-                calls[name],
-                in_flight=options.in_flight,
-                seconds=options.seconds,
-            )
-            out.append(Row(database, rows, workers, variant.label, name, result, echo.throughput))
-        if options.mixed:
-            out.append(
-                Row(
-                    database,
-                    rows,
-                    workers,
-                    variant.label,
-                    "mixed (200)",
-                    await mixed(channels, calls, options.seconds),
-                    echo.throughput,
-                )
-            )
         return out
     finally:
         for channel in channels:
             await channel.close()
 
 
-async def mixed(
-    channels: Sequence[grpc.aio.Channel], calls: dict[str, Call], seconds: float
-) -> Result:
-    """200 callers, each choosing at random: 45 % Get, 35 % List, 15 % Create, 5 % draft."""
+def mixed_call(calls: dict[str, Call]) -> Call:
+    """200 callers, each call chosen at random: 45 % Get, 35 % List, 15 % Create, 5 % draft."""
     weights = {
         "GetComplaint": 45,
         "ListComplaints": 35,
@@ -574,7 +620,7 @@ async def mixed(
     async def call(index: int, channel: grpc.aio.Channel) -> object:
         return await calls[rng.choice(names)](index, channel)
 
-    return await drive("mixed", channels, call, in_flight=200, seconds=seconds)
+    return call
 
 
 # -- main -------------------------------------------------------------------------------------

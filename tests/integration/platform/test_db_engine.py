@@ -93,3 +93,33 @@ def test_a_sqlite_read_only_session_does_not_wait_for_a_writer(tmp_path):
             writing.close()
     finally:
         engine.dispose()
+
+
+def test_sqlite_writers_of_one_process_take_turns_and_give_them_back(tmp_path):
+    engine = create_database_engine(sqlite_url(tmp_path, "turns"), busy_timeout=0.3)
+    sessions = session_factory(engine)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE notes (text TEXT)")
+        first = sessions()
+        first.begin()
+        first.execute(text("INSERT INTO notes VALUES ('first')"))
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # While the first writer's turn lasts, another waits the busy timeout, then
+            # fails as SQLite itself would.
+            waiting = pool.submit(_write_note, sessions, "too early")
+            with pytest.raises(DBAPIError, match="database is locked"):
+                waiting.result()
+            first.rollback()  # gives the turn back
+            first.close()
+            pool.submit(_write_note, sessions, "second").result()
+        with engine.connect() as connection:
+            notes = connection.exec_driver_sql("SELECT text FROM notes").scalars().all()
+        assert notes == ["second"]
+    finally:
+        engine.dispose()
+
+
+def _write_note(sessions, note: str) -> None:
+    with sessions.begin() as session:
+        session.execute(text("INSERT INTO notes VALUES (:note)"), {"note": note})
