@@ -21,9 +21,11 @@ Design choices:
   their transaction commits or rolls back). SQLite's own busy handler makes a waiting
   writer sleep and retry with growing naps (up to 100 ms), so under 32 concurrent
   commands the newest writers kept overtaking the oldest: p99 was 6-7x the median.
-  Queued on a lock, a writer starts as soon as the previous one is done; writers of
-  other processes still meet SQLite's busy handler. The lock is waited for at most the
-  busy timeout, then the transaction fails as SQLite would ("database is locked").
+  Queued on a lock, a writer starts as soon as the previous one is done. Processes
+  sharing the file (``ses up --workers N``) take turns the same way on an ``flock`` of
+  ``<database file>.writer.lock``, tried every few milliseconds. A turn is waited for at
+  most the busy timeout, then the transaction fails as SQLite would ("database is
+  locked").
 * Such a transaction cannot write: SQLite's ``query_only`` pragma is switched on for it
   (and off again for the next writer on that pooled connection, only when the mode
   changes, so the switch costs nothing on a connection that stays in one mode); on
@@ -35,8 +37,11 @@ Design choices:
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -46,18 +51,15 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from ses_core.platform.db._urls import sqlite_url
+
+__all__ = ["READ_ONLY", "create_database_engine", "normalize_url", "session_factory", "sqlite_url"]
+
 DEFAULT_BUSY_TIMEOUT_SECONDS = 30.0
 # Execution options of a connection that only reads (see the module docstring).
 READ_ONLY: dict[str, Any] = {"ses_read_only": True, "postgresql_readonly": True}
 # Key in a pooled SQLite connection's info: whether its ``query_only`` pragma is on.
 _QUERY_ONLY = "ses_query_only"
-
-
-def sqlite_url(data_dir: Path | str, service: str) -> str:
-    """The URL of ``service``'s database file in ``data_dir`` (``<data_dir>/<service>.db``)."""
-    if not service or "/" in service or service.startswith("."):
-        raise ValueError(f"Service name {service!r} cannot name a database file; use e.g. 'files'.")
-    return f"sqlite+pysqlite:///{Path(data_dir).resolve() / f'{service}.db'}"
 
 
 def create_database_engine(
@@ -111,7 +113,7 @@ def _sqlite_engine(url: URL, *, busy_timeout: float, echo: bool, **options: Any)
         options.setdefault("poolclass", StaticPool)
     else:
         Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
-    turns = _WriterTurns(busy_timeout)
+    turns = _WriterTurns(busy_timeout, None if in_memory else Path(f"{url.database}.writer.lock"))
     connect_args = {
         "check_same_thread": False,
         "factory": turns.connection_class,
@@ -133,6 +135,10 @@ def _sqlite_engine(url: URL, *, busy_timeout: float, echo: bool, **options: Any)
             cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         finally:
             cursor.close()
+
+    @event.listens_for(engine, "engine_disposed")
+    def _disposed(_engine: Any) -> None:
+        turns.close()
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
@@ -162,9 +168,11 @@ class _WriterTurns:
     writer never finds the database still locked by this process.
     """
 
-    def __init__(self, patience: float) -> None:
+    def __init__(self, patience: float, shared_path: Path | None) -> None:
         self.patience = patience
         self.lock = threading.Lock()
+        self.shared_path = shared_path  # the other processes' side of the turn
+        self._shared_fd: int | None = None
         turns = self
 
         class TurnTakingConnection(sqlite3.Connection):
@@ -193,14 +201,49 @@ class _WriterTurns:
     def take(self, connection: Any) -> None:
         if getattr(connection, "holds_turn", True):
             return  # already this connection's turn, or not a connection of ours
+        deadline = time.monotonic() + self.patience
         if not self.lock.acquire(timeout=self.patience):
-            locked = sqlite3.OperationalError(
-                f"database is locked (no turn to write within {self.patience:g} s)"
-            )
-            raise OperationalError("BEGIN IMMEDIATE", None, locked)
+            raise self._locked()
+        try:
+            self._take_shared(deadline)
+        except BaseException:
+            self.lock.release()
+            raise
         connection.holds_turn = True
 
     def give_back(self, connection: Any) -> None:
         if getattr(connection, "holds_turn", False):
             connection.holds_turn = False
+            if self._shared_fd is not None:
+                fcntl.flock(self._shared_fd, fcntl.LOCK_UN)
             self.lock.release()
+
+    def _take_shared(self, deadline: float) -> None:
+        """The file lock the engines of other processes take (held with ``self.lock``)."""
+        if self.shared_path is None:
+            return
+        if self._shared_fd is None:
+            self._shared_fd = os.open(self.shared_path, os.O_RDWR | os.O_CREAT, 0o600)
+        pause = 0.0005
+        while True:
+            try:
+                fcntl.flock(self._shared_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise self._locked() from None
+                time.sleep(pause)
+                pause = min(0.004, pause * 2)
+
+    def close(self) -> None:
+        """Close the lock file (the engine is disposed; a later turn opens it again)."""
+        with self.lock:
+            fd, self._shared_fd = self._shared_fd, None
+        if fd is not None:
+            os.close(fd)
+
+    def _locked(self) -> OperationalError:
+        locked = sqlite3.OperationalError(
+            f"database is locked (no turn to write within {self.patience:g} s)"
+        )
+        return OperationalError("BEGIN IMMEDIATE", None, locked)
