@@ -181,6 +181,7 @@ class Complaints:
     def __init__(self, channel: grpc.aio.Channel, settings: Any) -> None:
         self.stub = pb_grpc.ComplaintsServiceStub(channel)
         self.settings = settings
+        self.references: dict[str, str] = {}  # complaint id → reference number (e-mails use it)
 
     def md(self, actor: Actor) -> tuple[tuple[str, str], ...]:
         return metadata_for(self.settings, actor)
@@ -198,6 +199,7 @@ class Complaints:
             metadata=self.md(MANAGER),
         )
         cid = created.complaint.complaint_id
+        self.references[cid] = created.complaint.reference_number
         due = OperatingCalendar().add_business_days(today, 10)
         ir = await self.stub.AddInformationRequest(
             pb.AddInformationRequestRequest(
@@ -319,9 +321,8 @@ async def run(submissions: int, warmup: int, rounds: int, workdir: Path) -> None
                     started = time.perf_counter()
                     await complaints.submit(cid, ir_id)
                     returned = time.perf_counter()
-                    accepted = await asyncio.to_thread(
-                        stopwatch.wait_for, MANAGER_EMAIL, f"Response submitted for complaint {cid}"
-                    )
+                    subject = f"Response submitted for complaint {complaints.references[cid]}"
+                    accepted = await asyncio.to_thread(stopwatch.wait_for, MANAGER_EMAIL, subject)
                     if index >= warmup:
                         latencies.append(accepted - returned)
                         from_start.append(accepted - started)
