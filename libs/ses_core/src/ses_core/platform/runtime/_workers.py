@@ -147,7 +147,9 @@ class WorkerPool:
             await stop_requested.wait()
         finally:
             self._stopping = True
-            print("SES: stopping ...", flush=True)
+            started = bool(self._pool)
+            if started:
+                print("SES: stopping ...", flush=True)
             await self._stop_workers()
             for task in tasks:
                 task.cancel()
@@ -156,7 +158,8 @@ class WorkerPool:
                 await asyncio.to_thread(self.broker.stop)
             if holder is not None:
                 holder.close()
-            print("SES: stopped.", flush=True)
+            if started:
+                print("SES: stopped.", flush=True)
 
     # -- starting ---------------------------------------------------------------------
 
