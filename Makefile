@@ -21,12 +21,15 @@ $(UV):
 # The generated stubs live in libs/ses_protos/src/ses and the SDK's typed client in
 # libs/ses_sdk/src/ses_sdk/_generated (both git-ignored); the stubs' folder must exist
 # before the editable install so that the package's source root is registered.
+# Dependencies are installed with their bytecode compiled, and setup compiles the
+# project's own sources: a first `ses up` then starts in about a second, not five.
 .venv/.synced: $(UV) pyproject.toml uv.lock $(wildcard libs/*/pyproject.toml) $(wildcard services/*/pyproject.toml)
 	mkdir -p libs/ses_protos/src/ses
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	touch $@
 
 setup: .venv/.synced stubs
+	$(PY) -m compileall -q -j 0 libs/ses_core/src libs/ses_protos/src libs/ses_sdk/src services bench >/dev/null
 
 stubs: .venv/.synced
 	$(PY) scripts/gen_protos.py

@@ -105,7 +105,7 @@ def get_complaint(
         with open_complaint(deps, actor, complaint_id, read_only=True) as work:
             return work.snapshot()
     missing = not_found_for(actor, Resource(kind=ResourceKind.COMPLAINT, id=reference_number))
-    with deps.sessions.begin() as session:
+    with deps.reads.begin() as session:
         found = complaint_id_of(session, reference_number)
     if found is None:
         raise missing
