@@ -13,6 +13,9 @@
   global meter provider per process, so it is installed here, before any test runs;
   hosts started by tests then record into it (``setup_telemetry`` keeps an SDK provider
   that is already installed).
+
+``HYPOTHESIS_PROFILE=fuzz`` selects the ``fuzz`` Hypothesis profile: the long campaign of
+``make fuzz`` (``tests/security/test_rpc_fuzzing.py`` runs that many examples per RPC).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from opentelemetry import metrics
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
@@ -33,6 +37,16 @@ from ses_core.testing import NatsServerProcess, PostgresCluster, find_postgres_b
 from ses_core.testing.postgres import INSTALL_HINT
 
 SKIP_POSTGRES_ENV = "SES_TEST_SKIP_POSTGRES"
+
+settings.register_profile(
+    "fuzz",
+    max_examples=2_000,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz":
+    settings.load_profile("fuzz")
 
 _METRIC_READER = InMemoryMetricReader()
 metrics.set_meter_provider(MeterProvider(metric_readers=[_METRIC_READER]))

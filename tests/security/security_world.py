@@ -401,6 +401,10 @@ class World:
             await self.settle(f"the {name} state to reach every service")
         return self._shared[name]
 
+    def shared_states(self) -> list[Made]:
+        """The shared copies built so far."""
+        return list(self._shared.values())
+
     def forget(self, name: str) -> None:
         """Drop the shared copy of a state (a call changed it); the next use builds it anew."""
         self._shared.pop(name, None)
