@@ -40,8 +40,6 @@ from ses_core.platform.grpc import is_read_verb
 from ses_core.testing import NatsServerProcess
 from ses_core.testing.hosting import host_settings, hosted
 
-pytestmark = pytest.mark.integration
-
 ROWS = load_rows(ROLES)
 METHODS = contract_methods()
 CASES = len(ROWS) * len(ROLES)
@@ -73,7 +71,8 @@ async def world(
 
 
 def test_every_rpc_has_rows_and_a_request() -> None:
-    """A new RPC fails here until the table says who may call it, in which states."""
+    """A new RPC fails here until the table says who may call it, in which states (no
+    server needed: this runs in ``make test-fast`` too)."""
     with_rows = {row.rpc for row in ROWS}
     assert sorted(set(METHODS) - with_rows) == [], "RPCs without rows in the table"
     assert sorted(with_rows - set(METHODS)) == [], "rows for RPCs the contract does not have"
@@ -91,6 +90,7 @@ def test_case_count_is_stated() -> None:
     assert int(stated.group(1).replace(",", "")) == CASES
 
 
+@pytest.mark.integration
 @pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize("rpc", sorted(METHODS))
 async def test_each_role_gets_the_expected_status(world: World, rpc: str) -> None:
