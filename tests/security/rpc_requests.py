@@ -21,7 +21,8 @@ import grpc
 from google.protobuf.field_mask_pb2 import FieldMask
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
-from security_world import PASSWORD, SES_CONTACT, VIEW, Made, World, date_pb
+from made import Made, date_pb
+from security_world import PASSWORD, SES_CONTACT, VIEW, World
 
 from ses.common.v1 import common_pb2 as common
 from ses.complaints.v1 import complaints_pb2 as cpb

@@ -43,15 +43,9 @@ import pytest_asyncio
 from expectations import contract_methods
 from google.protobuf.message import Message
 from google.protobuf.message_factory import GetMessageClass
+from made import Made, date_pb
 from rpc_requests import REQUESTS, Call
-from security_world import (
-    Made,
-    World,
-    build_world,
-    date_pb,
-    fixed_clock,
-    host_plugins,
-)
+from security_world import World, build_world, fixed_clock, host_plugins
 
 from ses.common.v1 import common_pb2 as common
 from ses.complaints.v1 import complaints_pb2 as cpb
