@@ -24,7 +24,7 @@ import io
 import itertools
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import grpc
@@ -131,7 +131,8 @@ def token_for(settings: Settings, identity: Identity) -> str:
     path = settings.identity.signing_key_path
     assert path is not None
     issuer = TokenIssuer(KeyRing.load_or_create(path), settings.identity.issuer)
-    return issuer.issue_access(identity, settings.identity.audience).token
+    # Long-lived: a fuzzing campaign outlasts a real token (expiry is tested in grpckit).
+    return issuer.issue_access(identity, settings.identity.audience, ttl=timedelta(hours=12)).token
 
 
 @dataclass
