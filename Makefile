@@ -11,7 +11,7 @@ PY := .venv/bin/python
 PYTEST_ARGS ?=
 
 .PHONY: setup system-deps stubs check-stubs asyncapi check-asyncapi lint typecheck layers contract \
-	contract-release contract-codegen test test-fast unit run bench clean
+	contract-release contract-codegen test test-fast unit fuzz run bench clean
 
 $(UV):
 	@command -v python3 >/dev/null || { echo "python3 (3.11+) is required"; exit 1; }
@@ -87,6 +87,13 @@ test-fast: setup
 
 unit: setup
 	.venv/bin/pytest tests/unit -q $(PYTEST_ARGS)
+
+# A long fuzzing campaign over every RPC (never part of `make test`, which runs a small fixed
+# budget): the "fuzz" Hypothesis profile (tests/conftest.py), 2,000 generated and 2,000
+# mutated requests per RPC; FUZZ_EXAMPLES=n for another count.
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz SES_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) .venv/bin/pytest \
+		tests/security/test_rpc_fuzzing.py -q --timeout=7200 $(PYTEST_ARGS)
 
 run: setup
 	.venv/bin/ses up

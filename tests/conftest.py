@@ -21,6 +21,8 @@ developers keep finding new edges (add each failing example found that way with
 the same way every time, and prints the blob that reproduces a failure. Neither has a
 deadline: the properties are about results, and on a shared two-core machine an
 example's duration says more about the neighbours.
+``HYPOTHESIS_PROFILE=fuzz`` selects the ``fuzz`` Hypothesis profile: the long campaign of
+``make fuzz`` (``tests/security/test_rpc_fuzzing.py`` runs that many examples per RPC).
 """
 
 from __future__ import annotations
@@ -55,6 +57,13 @@ settings.register_profile(
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=2_000,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get(HYPOTHESIS_PROFILE_ENV, _DEFAULT_PROFILE))
 
