@@ -29,7 +29,7 @@ $(UV):
 	touch $@
 
 setup: .venv/.synced stubs
-	$(PY) -m compileall -q -j 0 libs/ses_core/src libs/ses_protos/src libs/ses_sdk/src services bench >/dev/null
+	$(PY) -m compileall -q -j 0 libs/ses_core/src libs/ses_protos/src libs/ses_sdk/src libs/ses_cli/src services bench >/dev/null
 
 stubs: .venv/.synced
 	$(PY) scripts/gen_protos.py
@@ -55,7 +55,7 @@ lint: setup
 	.venv/bin/ruff format --check .
 
 typecheck: setup
-	.venv/bin/mypy libs/ses_sdk/src/ses_sdk libs/ses_core/src/ses_core services/enrollment/src/ses_enrollment \
+	.venv/bin/mypy libs/ses_sdk/src/ses_sdk libs/ses_cli/src/ses_cli libs/ses_core/src/ses_core services/enrollment/src/ses_enrollment \
 		services/complaints/src/ses_complaints services/files/src/ses_files \
 		services/notify/src/ses_notify
 

@@ -6,6 +6,16 @@
     ses migrate [<service>]   upgrade service databases to head (a separate production step)
     ses <command> ...         administrative commands contributed by services
                               (e.g. ``ses tenants create`` from enrollment)
+    ses login | complaints | respond | demo ...
+                              the people commands, when ``ses-cli`` is installed
+
+The people commands (sign in, work complaints, respond, ``ses demo``) live in the
+``ses-cli`` distribution, built on the SDK. This command stays the one entry point: a
+module registered under the ``ses.people_commands`` entry-point group names them and their
+help lines cheaply (``ses_cli.entry``: no typer, rich or gRPC), ``ses --help`` lists them
+beside the operator commands, and a command line naming one is handed to that module's
+``main`` whole, before argparse sees it. Without ``ses-cli`` installed, ``ses`` is the
+operator tool alone.
 
 Settings come from ``SES_*`` environment variables (see ``ses_core.platform.settings``);
 a bad one stops the command with exit status 2 and a message naming it. So does a host
@@ -23,6 +33,8 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib.metadata import entry_points
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from ses_core.errors import SesError
@@ -45,8 +57,15 @@ if TYPE_CHECKING:
     from ses_core.platform.settings import Settings
 
 
-def _parser(commands: Sequence[CliCommand | _ListedCommand]) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ses", description="SES complaints platform")
+PEOPLE_ENTRY_POINT_GROUP = "ses.people_commands"
+
+
+def _parser(
+    commands: Sequence[CliCommand | _ListedCommand], epilog: str | None = None
+) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ses", description="SES complaints platform", epilog=epilog
+    )
     parser.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="run every installed service on embedded defaults")
@@ -219,10 +238,27 @@ def _command_word(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _people_commands() -> ModuleType | None:
+    """The module of the installed people commands (``ses_cli.entry``), if any."""
+    for entry in entry_points(group=PEOPLE_ENTRY_POINT_GROUP):
+        module = entry.load()
+        if isinstance(module, ModuleType):
+            return module
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    word = _command_word(arguments)
+    people = _people_commands() if word not in BUILT_IN_COMMANDS else None
+    people_names = [name for name, _ in people.COMMANDS] if people is not None else []
+    if people is not None and word is not None and word in people_names:
+        exit_status: int = people.main(arguments[arguments.index(word) :])
+        return exit_status
     commands = _service_commands(arguments)
-    args = _parser(commands).parse_args(arguments)
+    listed = [_ListedCommand(name, help_) for name, help_ in people.COMMANDS] if people else []
+    epilog = people.EXIT_STATUS if people is not None else None
+    args = _parser([*commands, *listed], epilog).parse_args(arguments)
     try:
         # Loaded before logging is set up: what the services' imports log is not news.
         plugins = _plugins_for(args)

@@ -1,0 +1,252 @@
+"""``ses respond REF``: write the company's response to an information request.
+
+Text from ``--text-file`` (``-`` for standard input), from ``$EDITOR`` (``--edit``, which
+starts from the current draft's text), or from standard input when it is not a terminal;
+checked against the 4,000-character limit before anything is sent. ``--file`` (repeatable;
+quoted globs are expanded here) uploads files with one progress bar per file and one
+overall, 25 per batch, each batch attached to the draft before the next, resumable after an
+interruption (run the same command again: ``ses_cli._batches``). ``--link`` adds
+file-sharing links, ``--restricted`` / ``--unrestricted`` sets who sees the response.
+``--draft`` (the default) only saves; ``--submit`` then submits it (the POC only).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+)
+
+from ses_cli import _refs
+from ses_cli._batches import attached_files, upload_in_batches
+from ses_cli._context import client
+from ses_cli._limits import RESPONSE_TEXT_LIMIT, response_text_length
+from ses_cli._output import as_json, console, label, print_json
+from ses_cli._problems import UsageProblem
+from ses_cli.commands._common import JsonFlag
+from ses_sdk import UploadedFile, UploadProgress
+
+
+def register(app: typer.Typer) -> None:
+    app.command("respond")(respond)
+
+
+def respond(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="complaint reference number or id")],
+    ir: Annotated[
+        str | None, typer.Option("--ir", help="IR number or id (default: the latest)")
+    ] = None,
+    text_file: Annotated[
+        str | None, typer.Option(help="response text from this file ('-': standard input)")
+    ] = None,
+    edit: Annotated[bool, typer.Option(help="write the text in $EDITOR")] = False,
+    file: Annotated[
+        list[str] | None, typer.Option(help="file or glob to attach (repeatable)")
+    ] = None,
+    link: Annotated[
+        list[str] | None, typer.Option(help="https:// file-sharing link (repeatable)")
+    ] = None,
+    restricted: Annotated[
+        bool | None,
+        typer.Option(
+            "--restricted/--unrestricted", help="only the POC and the agency see the response"
+        ),
+    ] = None,
+    submit: Annotated[
+        bool, typer.Option("--submit/--draft", help="submit after saving (POC only)")
+    ] = False,
+    json: JsonFlag = False,
+) -> None:
+    """Save (and with --submit, submit) a response: text, files, links."""
+    paths = expand_files(file or ())
+    ses = client(ctx)
+    found = _refs.complaint(ses, ref)
+    chosen = _refs.information_request(found, ir)
+    current = chosen.draft.text if chosen.draft is not None else ""
+    text = _response_text(text_file, edit, current)
+    if text is not None and response_text_length(text) > RESPONSE_TEXT_LIMIT:
+        raise UsageProblem(
+            f"The response text has {response_text_length(text):,} characters; the limit is "
+            f"{RESPONSE_TEXT_LIMIT:,}: shorten it, or attach the rest as a file."
+        )
+    cid, ir_id = found.complaint_id, chosen.information_request_id
+    details_saved = False
+
+    def save(files: list[UploadedFile]) -> None:
+        nonlocal details_saved
+        attachments = attached_files(files)
+        first = not details_saved
+        ses.complaints.save_response_draft(
+            complaint_id=cid,
+            information_request_id=ir_id,
+            text=text if first else None,
+            restricted=restricted if first else None,
+            add_file_sharing_links=list(link or ()) if first else [],
+            add_attachments=attachments,
+        )
+        details_saved = True
+
+    if paths:
+        with RichBatchProgress(quiet=json) as bars:
+            outcome = upload_in_batches(
+                ses,
+                complaint_id=found.complaint_id,
+                information_request_id=chosen.information_request_id,
+                paths=paths,
+                attach=save,
+                progress=bars,
+            )
+        if outcome.skipped_batches and not json:
+            console().print(
+                f"Resumed: {outcome.skipped_batches} of {outcome.batches} batches were "
+                "attached by an earlier run."
+            )
+    if not details_saved:
+        save([])
+    if submit:
+        ses.complaints.submit_response(
+            complaint_id=cid, information_request_id=ir_id, restricted=restricted
+        )
+    after = _refs.complaint(ses, found.complaint_id)
+    final = _refs.information_request(after, chosen.information_request_id)
+    if json:
+        print_json(as_json(final))
+        return
+    what = "submitted" if submit else "saved as a draft"
+    response = final.draft if final.draft is not None else (final.submitted_responses or [None])[-1]
+    files_count = len(response.attachments) if response is not None else 0
+    console().print(
+        f"{after.reference_number} IR {final.number}: response {what} "
+        f"({files_count} file(s)); IR {label(final.status)}."
+    )
+
+
+def expand_files(patterns: Sequence[str]) -> list[Path]:
+    """Each pattern's files (a glob when it has wildcards), in order, each once."""
+    found: dict[Path, None] = {}
+    for pattern in patterns:
+        if glob.has_magic(pattern):
+            matches = sorted(Path(m) for m in glob.glob(os.path.expanduser(pattern)))
+            matches = [m for m in matches if m.is_file()]
+            if not matches:
+                raise UsageProblem(f"No file matches {pattern}.")
+        else:
+            path = Path(pattern).expanduser()
+            if not path.is_file():
+                raise UsageProblem(f"{pattern} is not a file.")
+            matches = [path]
+        for match in matches:
+            found.setdefault(match, None)
+    return list(found)
+
+
+def _response_text(text_file: str | None, edit: bool, current: str) -> str | None:
+    if text_file is not None and edit:
+        raise UsageProblem("Give the text one way: --text-file or --edit, not both.")
+    if text_file == "-":
+        return sys.stdin.read()
+    if text_file is not None:
+        try:
+            return Path(text_file).read_text(encoding="utf-8")
+        except OSError as error:
+            raise UsageProblem(f"Cannot read {text_file}: {error.strerror}.") from None
+    if edit:
+        return _edited(current)
+    if not sys.stdin.isatty():
+        piped = sys.stdin.read()
+        return piped if piped else None
+    return None
+
+
+def _edited(current: str) -> str:
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise UsageProblem("Set $EDITOR (or use --text-file) to write the response text.")
+    with tempfile.NamedTemporaryFile("w+", suffix=".txt", delete=False, encoding="utf-8") as draft:
+        draft.write(current)
+    try:
+        status = subprocess.call([*shlex.split(editor), draft.name])
+        if status != 0:
+            raise UsageProblem(f"The editor ended with status {status}; nothing was sent.")
+        return Path(draft.name).read_text(encoding="utf-8")
+    finally:
+        os.unlink(draft.name)
+
+
+class RichBatchProgress:
+    """One bar per file of the batch in flight and one for everything (rich)."""
+
+    def __init__(self, *, quiet: bool = False) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            console=console(),
+            disable=quiet,
+            transient=False,
+        )
+        self._overall: TaskID | None = None
+        self._files: dict[str, TaskID] = {}
+        self._total_files = 0
+        self._done_files = 0
+        self._done_bytes = 0
+
+    def __enter__(self) -> RichBatchProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def _describe(self) -> str:
+        return f"all files ({self._done_files}/{self._total_files})"
+
+    def begin(self, files: Sequence[Path], total_bytes: int) -> None:
+        self._total_files = len(files)
+        self._overall = self._progress.add_task(self._describe(), total=total_bytes)
+
+    def skipped(self, files: Sequence[Path]) -> None:
+        self._finish(files)
+
+    def batch(self, files: Sequence[Path]) -> None:
+        self._files = {
+            path.name: self._progress.add_task(path.name, total=path.stat().st_size)
+            for path in files
+        }
+
+    def advanced(self, progress: UploadProgress) -> None:
+        task = self._files.get(progress.file_name)
+        if task is not None:
+            self._progress.update(task, completed=progress.file_bytes_sent)
+        if self._overall is not None:
+            self._progress.update(
+                self._overall, completed=self._done_bytes + progress.batch_bytes_sent
+            )
+
+    def attached(self, files: Sequence[Path]) -> None:
+        for task in self._files.values():
+            self._progress.update(task, completed=self._progress.tasks[task].total)
+        self._finish(files)
+
+    def _finish(self, files: Sequence[Path]) -> None:
+        self._done_files += len(files)
+        self._done_bytes += sum(path.stat().st_size for path in files)
+        if self._overall is not None:
+            self._progress.update(
+                self._overall, completed=self._done_bytes, description=self._describe()
+            )
