@@ -24,6 +24,10 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("demo", "play the job aid against a running `ses up` (or start one)"),
 )
 
+# The global options that take a value (``ses --address HOST:PORT complaints list``): `ses`
+# skips them when it looks for the command word.
+OPTIONS_WITH_VALUES = ("--address",)
+
 EXIT_STATUS = (
     "exit status: 0 done; 1 refused by the server (or the server could not be reached); "
     "2 usage or settings (a wrong option, no session: run `ses login`)"
@@ -31,7 +35,7 @@ EXIT_STATUS = (
 
 
 def main(argv: Sequence[str]) -> int:
-    """Run the people command ``argv`` names (``argv[0]`` is the command word)."""
+    """Run the people command line ``argv`` (global options, the command word, the rest)."""
     from ses_cli.app import run
 
     return run(argv)

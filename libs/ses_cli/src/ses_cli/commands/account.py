@@ -15,7 +15,8 @@ import typer
 
 from ses_cli._context import client, options
 from ses_cli._output import as_json, console, label, print_json, table, text
-from ses_cli._session import DEFAULT_ADDRESS, StoredSession, open_client
+from ses_cli._problems import UsageProblem
+from ses_cli._session import DEFAULT_ADDRESS, StoredSession, open_client, signed_in
 from ses_cli.commands._common import JsonFlag
 from ses_sdk import SesClient, SesError
 from ses_sdk.enrollment import User
@@ -59,13 +60,13 @@ def logout(ctx: typer.Context) -> None:
     """End the session on the server and forget it here."""
     try:
         stored = StoredSession.load()
-    except Exception:
+    except UsageProblem:
         StoredSession.forget()
         console().print("Not signed in.")
         return
     try:
-        with open_client(stored.address, insecure=stored.insecure) as fresh:
-            fresh.auth.sign_out(refresh_token=stored.tokens.refresh_token)
+        with signed_in(stored) as ses:  # SignOut is a signed-in call
+            ses.sign_out()
         remark = ""
     except SesError as error:
         remark = f" (the server did not confirm: {error.message})"

@@ -1,7 +1,8 @@
 """``ses respond REF``: write the company's response to an information request.
 
-Text from ``--text-file`` (``-`` for standard input), from ``$EDITOR`` (``--edit``, which
-starts from the current draft's text), or from standard input when it is not a terminal;
+Text from ``--text-file`` (``-`` for standard input), or from ``$EDITOR`` (``--edit``,
+which starts from the current draft's text); without either the draft's text is left as
+it is (standard input is read only when asked: a script's open stdin never hangs it);
 checked against the 4,000-character limit before anything is sent. ``--file`` (repeatable;
 quoted globs are expanded here) uploads files with one progress bar per file and one
 overall, 25 per batch, each batch attached to the draft before the next, resumable after an
@@ -167,9 +168,6 @@ def _response_text(text_file: str | None, edit: bool, current: str) -> str | Non
             raise UsageProblem(f"Cannot read {text_file}: {error.strerror}.") from None
     if edit:
         return _edited(current)
-    if not sys.stdin.isatty():
-        piped = sys.stdin.read()
-        return piped if piped else None
     return None
 
 

@@ -227,11 +227,12 @@ def _service_commands(argv: Sequence[str]) -> Sequence[CliCommand | _ListedComma
     return commands
 
 
-def _command_word(argv: Sequence[str]) -> str | None:
-    """The command a command line names (the first word that is no option), if any."""
+def _command_word(argv: Sequence[str], valued: Sequence[str] = ()) -> str | None:
+    """The command a command line names (the first word that is no option), if any;
+    ``valued`` are further options that take a value (the people commands' globals)."""
     words = iter(argv)
     for word in words:
-        if word == "--log-level":
+        if word == "--log-level" or word in valued:
             next(words, None)
         elif not word.startswith("-"):
             return word
@@ -247,14 +248,24 @@ def _people_commands() -> ModuleType | None:
     return None
 
 
+def _without_log_level(argv: Sequence[str]) -> list[str]:
+    kept, words = [], iter(argv)
+    for word in words:
+        if word == "--log-level":
+            next(words, None)
+        else:
+            kept.append(word)
+    return kept
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    word = _command_word(arguments)
-    people = _people_commands() if word not in BUILT_IN_COMMANDS else None
-    people_names = [name for name, _ in people.COMMANDS] if people is not None else []
-    if people is not None and word is not None and word in people_names:
-        exit_status: int = people.main(arguments[arguments.index(word) :])
-        return exit_status
+    people = _people_commands() if _command_word(arguments) not in BUILT_IN_COMMANDS else None
+    if people is not None:
+        word = _command_word(arguments, people.OPTIONS_WITH_VALUES)
+        if word in [name for name, _ in people.COMMANDS]:
+            exit_status: int = people.main(_without_log_level(arguments))
+            return exit_status
     commands = _service_commands(arguments)
     listed = [_ListedCommand(name, help_) for name, help_ in people.COMMANDS] if people else []
     epilog = people.EXIT_STATUS if people is not None else None
