@@ -48,6 +48,7 @@ class Terminal:
 def store_session(host: ThreadedHost, email: str) -> None:
     """Sign ``email`` in through the SDK and keep the session where ``ses`` looks."""
     client = host.signed_in(email)
-    assert client.session is not None and client.session.user is not None
+    assert client.session is not None
+    assert client.session.user is not None
     StoredSession(host.address, True, client.session.tokens, client.session.user).save()
     client.close()

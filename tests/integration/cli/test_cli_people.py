@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -50,8 +49,8 @@ def homes(tmp_path_factory: pytest.TempPathFactory, ses: ThreadedHost) -> Path:
 @pytest.fixture
 def terminal(
     homes: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Terminal]:
-    yield Terminal(monkeypatch, capsys, homes)
+) -> Terminal:
+    return Terminal(monkeypatch, capsys, homes)
 
 
 def _company_id(terminal: Terminal) -> str:
@@ -105,7 +104,8 @@ def test_login_keeps_a_private_session_that_whoami_uses_and_logout_forgets(
         "ACCESS_LEVEL_LIMITED",
     )
     table = terminal.run("whoami")
-    assert "Alex Admin" in table.out and "access now" in table.out
+    assert "Alex Admin" in table.out
+    assert "access now" in table.out
 
     logged_out = terminal.run("logout")
     assert logged_out.status == 0
@@ -132,11 +132,12 @@ def test_complaints_create_list_and_show_print_json(terminal: Terminal) -> None:
     assert document["complaint"]["complaint_id"] == created["complaint_id"]
     assert document["complaint"]["view"] == "COMPLAINT_VIEW_AGENCY"
     assert "COMPLAINT_ACTION_ADD_INFORMATION_REQUEST" in document["complaint"]["available_actions"]
-    assert [entry["action"] for entry in document["history"]][0] == "complaint_created"
+    assert next(entry["action"] for entry in document["history"]) == "complaint_created"
 
     table = terminal.run("complaints", "show", reference)
     assert table.status == 0
-    assert reference in table.out and "add information request" in table.out
+    assert reference in table.out
+    assert "add information request" in table.out
 
 
 def test_complaints_create_reads_a_yaml_file(terminal: Terminal, tmp_path: Path) -> None:
@@ -165,7 +166,8 @@ def test_a_refusal_is_one_line_with_the_reason_and_request_id_and_exit_1(
     assert refused.status == 1
     (line,) = refused.err.strip().splitlines()
     assert line.startswith("ses: ")
-    assert "reason " in line and "request " in line
+    assert "reason " in line
+    assert "request " in line
     assert "Traceback" not in refused.err
 
     debugged = terminal.run("--debug", "complaints", "show", "DEMO-1999-999999")

@@ -1,5 +1,6 @@
 """``ses --help`` lists the services' commands without importing the services (or the
-platform's heavy dependencies) once their index is written."""
+platform's heavy dependencies) once their index is written, and the people commands of
+``ses-cli`` without importing typer, rich or gRPC."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from ses_core.platform.runtime import cli
 
-HEAVY = ("sqlalchemy", "alembic", "grpc", "nats", "jinja2", "holidays")
+HEAVY = ("sqlalchemy", "alembic", "grpc", "nats", "jinja2", "holidays", "typer", "rich")
 
 
 def _help(capsys: pytest.CaptureFixture[str]) -> str:
@@ -73,3 +74,25 @@ def test_the_help_screen_imports_no_database_broker_or_template_library(tmp_path
         )
         assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == ""
+
+
+def test_help_lists_the_people_commands_and_the_exit_statuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    shown = _help(capsys)
+    for command in ("up", "tenants", "login", "complaints", "respond", "demo"):
+        assert f"\n    {command} " in shown
+    assert "exit status: 0 done; 1 refused by the server" in " ".join(shown.split())
+
+
+def test_a_people_command_line_is_handed_over_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ses_cli import entry
+
+    handed: list[list[str]] = []
+    monkeypatch.setattr(entry, "main", lambda argv: handed.append(list(argv)) or 7)
+    status = cli.main(["--log-level", "DEBUG", "--address", "h:1", "complaints", "list"])
+    assert status == 7
+    assert handed == [["--address", "h:1", "complaints", "list"]]

@@ -29,7 +29,7 @@ from typing import TypeVar
 from rich.console import Console
 
 from ses_cli._batches import attached_files, upload_in_batches
-from ses_cli._mailbox import Mailbox
+from ses_cli._mailbox import Mail, Mailbox
 from ses_cli._output import label, person
 from ses_cli._session import open_client
 from ses_sdk import (
@@ -255,7 +255,7 @@ class JobAid:
             f'"{closure.shared_comments if closure else ""}" '
             "(the agency's notes stay with the agency)"
         )
-        self.mail_since_last_step()
+        self.closure_mail()
         return closed
 
     # -- people --------------------------------------------------------------------------------
@@ -401,5 +401,16 @@ class JobAid:
         self.out.print(f"  {line}")
 
     def mail_since_last_step(self) -> None:
-        for mail in self.mailbox.new():
+        self.print_mail(self.mailbox.new())
+
+    def print_mail(self, mails: list[Mail]) -> None:
+        for mail in mails:
             self.out.print(f"  [dim]e-mail to {mail.to}: {mail.subject} -> {mail.path}[/dim]")
+
+    def closure_mail(self) -> None:
+        """The e-mails the closure causes (the company is told) are written a moment after
+        it: wait for the first of them, ten seconds at most, then print what came."""
+        deadline = time.monotonic() + min(self.timeout, 10.0)
+        while not (mails := self.mailbox.new()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.print_mail(mails)
