@@ -24,7 +24,7 @@ from sdk_support import (
 )
 from typer.testing import CliRunner
 
-from ses_cli._session import StoredSession
+from ses_cli._session import StoredSession, signed_in
 from ses_cli.app import app
 from ses_cli.commands import respond
 from ses_core.testing.waiting import wait_until
@@ -296,3 +296,92 @@ def _draft(terminal: Terminal, reference: str) -> dict[str, list[dict[str, str]]
     (ir,) = shown["complaint"]["information_requests"]
     draft: dict[str, list[dict[str, str]]] = ir["draft"]
     return draft
+
+
+def test_an_ir_is_worked_to_closure_and_the_company_downloads_and_reads_its_inbox(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    reference = _ir_sent_and_poc_assigned(terminal)
+    later = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    terminal.use(MANAGER)
+    extended = terminal.run("ir", "extend", reference, "--due", later, "--reason", "more time")
+    assert extended.status == 0, extended.err
+    assert f"IR 1 now due {later}" in extended.out
+    assert terminal.run("ir", "remind", reference, "--message", "Please answer.").status == 0
+
+    terminal.use(COMPANY)
+    exhibit = tmp_path / "payment history.csv"
+    exhibit.write_text("date,amount\n2026-03-01,1250.00\n", encoding="utf-8")
+    answer = tmp_path / "answer.txt"
+    answer.write_text("Reversed on 3 March.", encoding="utf-8")
+    submitted = terminal.run(
+        "respond", reference, "--text-file", str(answer), "--file", str(exhibit), "--submit"
+    )
+    assert submitted.status == 0, submitted.err
+    downloads = tmp_path / "downloads"
+    fetched = terminal.run("files", "download", reference, "--to", str(downloads), "--json")
+    assert fetched.status == 0, fetched.err
+    (only,) = json.loads(fetched.out)["files"]
+    assert Path(only["path"]).read_bytes() == exhibit.read_bytes()
+
+    terminal.use(MANAGER)
+    back = terminal.run("ir", "send-back", reference, "--reason", "Add the policy.", "--due", later)
+    assert back.status == 0, back.err
+    assert "IR 1 sent back" in back.out
+    terminal.use(COMPANY)
+    answer.write_text("Reversed on 3 March; the policy is linked.", encoding="utf-8")
+    again = terminal.run(
+        "respond", reference, "--text-file", str(answer), "--link",
+        "https://share.example/policy.pdf", "--submit",
+    )  # fmt: skip
+    assert again.status == 0, again.err
+    terminal.use(MANAGER)
+    completed = terminal.run("ir", "complete", reference)
+    assert completed.status == 0, completed.err
+    assert "IR 1 completed" in completed.out
+    closed = terminal.run(
+        "complaints", "close", reference, "--reason", "closed_with_explanation",
+        "--comments", "Thank you.",
+    )  # fmt: skip
+    assert closed.status == 0, closed.err
+    assert f"{reference} closed (closed)." in closed.out
+
+    terminal.use(COMPANY)
+
+    def notified() -> list[dict[str, str]]:
+        outcome = terminal.run("inbox", "--unread", "--json")
+        assert outcome.status == 0, outcome.err
+        notes: list[dict[str, str]] = json.loads(outcome.out)["notifications"]
+        return notes
+
+    assert wait_until(notified, timeout=30, message="the company's notifications")
+    assert terminal.run("inbox", "read", "--all").status == 0
+    assert notified() == []
+    whoami = json.loads(terminal.run("whoami", "--json").out)
+    assert whoami["designations"] == ["ses complaints contact"]
+    hours = json.loads(terminal.run("hours", "--json").out)
+    assert hours["operating_status"]["access_level"].startswith("ACCESS_LEVEL_")
+
+
+def test_a_complaint_is_canceled_with_a_reason(terminal: Terminal) -> None:
+    reference = str(_create(terminal, _company_id(terminal))["reference_number"])
+    canceled = terminal.run("complaints", "cancel", reference, "--reason", "Filed twice.")
+    assert canceled.status == 0, canceled.err
+    assert f"{reference} canceled (canceled)." in canceled.out
+
+
+def test_a_refreshed_session_is_saved_for_the_next_command(terminal: Terminal) -> None:
+    terminal.use(MANAGER)
+    stored = StoredSession.load()
+    before = stored.tokens
+    expires = before.access_token_expires_at
+    assert expires is not None
+    # A clock past the access token's expiry: the SDK's session refreshes before the call.
+    with signed_in(stored, clock=lambda: expires + timedelta(seconds=1)) as client:
+        client.complaints.list_complaints(page_size=1)
+        assert client.session is not None
+        used = client.session.tokens
+    saved = StoredSession.load().tokens
+    assert saved.refresh_token != before.refresh_token  # a refresh token works once
+    assert saved == used  # what the client now holds is what the next command finds
+    assert terminal.run("complaints", "list", "--json").status == 0
