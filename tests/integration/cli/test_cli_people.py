@@ -11,6 +11,7 @@ import json
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_support import Terminal, store_session
@@ -268,7 +269,8 @@ def test_an_interrupted_upload_is_resumed_and_skips_what_was_attached(
 ) -> None:
     reference = _ir_sent_and_poc_assigned(terminal)
     files = _thirty_files(tmp_path / "exhibits")
-    command = ("respond", reference, "--file", f"{files}/*.txt")
+    link = "https://share.example/all.zip"
+    command = ("respond", reference, "--file", f"{files}/*.txt", "--link", link)
     real = respond.RichBatchProgress.advanced
 
     def dies_in_the_second_batch(self: respond.RichBatchProgress, sent: UploadProgress) -> None:
@@ -286,15 +288,17 @@ def test_an_interrupted_upload_is_resumed_and_skips_what_was_attached(
     resumed = terminal.run(*command)
     assert resumed.status == 0, resumed.err
     assert "Resumed: 1 of 2 batches were attached by an earlier run." in resumed.out
-    names = sorted(a["file_name"] for a in _draft(terminal, reference)["attachments"])
+    draft = _draft(terminal, reference)
+    names = sorted(a["file_name"] for a in draft["attachments"])
     assert names == sorted(p.name for p in files.iterdir())  # each file once
+    assert draft["file_sharing_links"] == [link]  # the link too
     assert not list((Path(terminal.home) / COMPANY / "cache" / "ses" / "uploads").glob("*.json"))
 
 
-def _draft(terminal: Terminal, reference: str) -> dict[str, list[dict[str, str]]]:
+def _draft(terminal: Terminal, reference: str) -> dict[str, Any]:
     shown = json.loads(terminal.run("complaints", "show", reference, "--json").out)
     (ir,) = shown["complaint"]["information_requests"]
-    draft: dict[str, list[dict[str, str]]] = ir["draft"]
+    draft: dict[str, Any] = ir["draft"]
     return draft
 
 

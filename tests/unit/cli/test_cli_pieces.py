@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from ses_cli._batches import BatchJournal, batches_of
+from ses_cli._dates import eastern_today
 from ses_cli._limits import RESPONSE_TEXT_LIMIT, response_text_length
 from ses_cli._problems import UsageProblem
 from ses_cli._session import is_loopback
@@ -80,3 +82,8 @@ def test_an_error_line_carries_sentence_reason_violations_and_request_id() -> No
         "(reason due_date_in_past; due_date: 2020-01-01 is past; request req-1)"
     )
     assert one_line(NotFound("Gone.")) == "Gone. (NOT_FOUND)"
+
+
+def test_today_is_the_eastern_date_whatever_the_terminal_zone() -> None:
+    late_evening_in_new_york = datetime(2026, 12, 4, 3, 0, tzinfo=UTC)
+    assert eastern_today(late_evening_in_new_york) == date(2026, 12, 3)

@@ -22,13 +22,14 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
 from rich.console import Console
 
 from ses_cli._batches import attached_files, upload_in_batches
+from ses_cli._dates import eastern_today
 from ses_cli._mailbox import Mail, Mailbox
 from ses_cli._output import label, person
 from ses_cli._session import open_client
@@ -95,7 +96,7 @@ class JobAid:
         self.says(f"{complaint.reference_number} is {label(complaint.status)}")
 
         self.step(manager, "adds an information request and sends it")
-        today = datetime.now(UTC).date()
+        today = eastern_today()
         manager.client.complaints.add_information_request(
             complaint_id=cid,
             request_text="Send the payment history and the fee waiver policy.",
@@ -339,7 +340,7 @@ class JobAid:
                     email="jane@example.com",
                     phone="5185550100",
                 ),
-                received_date=date.today(),
+                received_date=eastern_today(),
                 products=("Mortgage servicing",),
                 categories=("escrow",),
                 desired_outcome="Refund of the late fee",

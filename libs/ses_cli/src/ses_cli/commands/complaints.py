@@ -16,13 +16,13 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 import yaml
 
 from ses_cli import _refs
 from ses_cli._context import client
+from ses_cli._dates import eastern_today
 from ses_cli._output import as_json, console, label, person, print_json, table, text
 from ses_cli._problems import UsageProblem
 from ses_cli.commands._common import JsonFlag
@@ -37,8 +37,6 @@ from ses_sdk.complaints import (
 )
 
 app = typer.Typer(help="create, list, show, close and cancel complaints", no_args_is_help=True)
-
-EASTERN = ZoneInfo("America/New_York")
 
 STATUS_NAMES = [s.name.lower() for s in ComplaintStatus if s.value]
 REASON_NAMES = [r.name.lower() for r in CloseReason if r.value]
@@ -112,7 +110,7 @@ def create(
             email=str(fields.get("email", "")),
             phone=str(fields.get("phone", "")),
         ),
-        received_date=_date(fields.get("received_date")) or datetime.now(EASTERN).date(),
+        received_date=_date(fields.get("received_date")) or eastern_today(),
         products=tuple(str(p) for p in fields.get("products", ())),
         categories=tuple(str(c) for c in fields.get("categories", ())),
         description=str(fields.get("description", "")),

@@ -86,6 +86,13 @@ def respond(
             f"{RESPONSE_TEXT_LIMIT:,}: shorten it, or attach the rest as a file."
         )
     cid, ir_id = found.complaint_id, chosen.information_request_id
+    # Links already on the draft (an interrupted run added them) are not added twice.
+    on_draft = set(chosen.draft.file_sharing_links) if chosen.draft is not None else set()
+    links = [url for url in dict.fromkeys(link or ()) if url not in on_draft]
+    if not (paths or links or text is not None or restricted is not None or submit):
+        raise UsageProblem(
+            "Nothing to do: give --text-file or --edit, --file, --link, --restricted or --submit."
+        )
     details_saved = False
 
     def save(files: list[UploadedFile]) -> None:
@@ -97,7 +104,7 @@ def respond(
             information_request_id=ir_id,
             text=text if first else None,
             restricted=restricted if first else None,
-            add_file_sharing_links=list(link or ()) if first else [],
+            add_file_sharing_links=links if first else [],
             add_attachments=attachments,
         )
         details_saved = True
@@ -117,7 +124,7 @@ def respond(
                 f"Resumed: {outcome.skipped_batches} of {outcome.batches} batches were "
                 "attached by an earlier run."
             )
-    if not details_saved:
+    if not details_saved and (links or text is not None or restricted is not None):
         save([])
     if submit:
         ses.complaints.submit_response(
