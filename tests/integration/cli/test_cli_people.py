@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import Terminal, store_session
+from cli_support import Outcome, Terminal, store_session
 from sdk_support import (
     DEMO_ADMIN_EMAIL,
     DEMO_COMPANY_EMAIL,
@@ -30,6 +30,8 @@ from ses_cli.app import app
 from ses_cli.commands import respond
 from ses_core.testing.waiting import wait_until
 from ses_sdk import UploadProgress, totp_code
+from ses_sdk.common import CompanyComplaintsPermission
+from ses_sdk.enrollment import NewUser
 
 pytestmark = pytest.mark.integration
 
@@ -389,3 +391,22 @@ def test_a_refreshed_session_is_saved_for_the_next_command(terminal: Terminal) -
     assert saved.refresh_token != before.refresh_token  # a refresh token works once
     assert saved == used  # what the client now holds is what the next command finds
     assert terminal.run("complaints", "list", "--json").status == 0
+
+
+def test_the_poc_adds_a_contributor_named_by_email(terminal: Terminal) -> None:
+    reference = _ir_sent_and_poc_assigned(terminal)
+    terminal.use(COMPANY)
+    helper = "cora.cli@demo-mortgage.example"
+    with signed_in(StoredSession.load()) as owner:
+        owner.enrollment.create_company_user(
+            company_id=_company_id(terminal),
+            user=NewUser(email=helper, given_name="Cora", family_name="Contributor"),
+            complaints_permission=CompanyComplaintsPermission.MANAGE,
+        )
+
+    def added() -> Outcome | None:
+        outcome = terminal.run("contributors", "add", reference, helper)
+        return outcome if outcome.status == 0 else None  # until complaints knows of Cora
+
+    outcome = wait_until(added, timeout=30, message="the new user to reach complaints")
+    assert f"{reference}: contributors Cora Contributor." in outcome.out
