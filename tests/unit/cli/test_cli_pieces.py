@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -87,3 +89,16 @@ def test_an_error_line_carries_sentence_reason_violations_and_request_id() -> No
 def test_today_is_the_eastern_date_whatever_the_terminal_zone() -> None:
     late_evening_in_new_york = datetime(2026, 12, 4, 3, 0, tzinfo=UTC)
     assert eastern_today(late_evening_in_new_york) == date(2026, 12, 3)
+
+
+def test_python_m_ses_cli_runs_the_commands_without_the_ses_script(tmp_path: Path) -> None:
+    environment = {"XDG_CONFIG_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-m", "ses_cli", "whoami"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == "ses: You are not signed in: run `ses login` first."
