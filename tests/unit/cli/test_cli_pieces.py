@@ -8,13 +8,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import typer
+from typer.core import TyperGroup
 
+from ses_cli import entry
 from ses_cli._batches import BatchJournal, batches_of
 from ses_cli._dates import eastern_today
 from ses_cli._limits import RESPONSE_TEXT_LIMIT, response_text_length
 from ses_cli._problems import UsageProblem
 from ses_cli._session import is_loopback
-from ses_cli.app import one_line
+from ses_cli.app import app, one_line
 from ses_cli.commands.respond import expand_files
 from ses_sdk import ErrorDetails, FieldViolation, InvalidArgument, NotFound
 
@@ -102,3 +105,9 @@ def test_python_m_ses_cli_runs_the_commands_without_the_ses_script(tmp_path: Pat
     )
     assert done.returncode == 2
     assert done.stderr.strip() == "ses: You are not signed in: run `ses login` first."
+
+
+def test_the_help_index_names_exactly_the_commands_the_app_has() -> None:
+    registered = typer.main.get_command(app)
+    assert isinstance(registered, TyperGroup)
+    assert sorted(name for name, _ in entry.COMMANDS) == sorted(registered.commands)
