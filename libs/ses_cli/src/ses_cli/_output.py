@@ -57,6 +57,16 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[obj
     return grid
 
 
+def facts(title: str | None, rows: Iterable[tuple[str, object]]) -> Table:
+    """A two-column table of named facts (no header row)."""
+    grid = Table(title=title, expand=False, title_justify="left", show_header=False)
+    grid.add_column(style="bold")
+    grid.add_column(overflow="fold")
+    for name, value in rows:
+        grid.add_row(name, text(value))
+    return grid
+
+
 def text(value: object) -> str:
     """A value as a person reads it in a table cell."""
     if value is None or value == "":

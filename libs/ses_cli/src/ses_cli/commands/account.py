@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from ses_cli._context import client, options
-from ses_cli._output import as_json, console, label, print_json, table, text
+from ses_cli._output import as_json, console, facts, label, print_json, text
 from ses_cli._problems import UsageProblem
 from ses_cli._session import DEFAULT_ADDRESS, StoredSession, open_client, signed_in
 from ses_cli.commands._common import JsonFlag
@@ -98,7 +98,7 @@ def whoami(ctx: typer.Context, json: JsonFlag = False) -> None:
         ("designations", ", ".join(designations) or "-"),
         ("access", access_line(status)),
     ]
-    console().print(table(None, ("", ""), rows))
+    console().print(facts(None, rows))
 
 
 def _name(user: User) -> str:

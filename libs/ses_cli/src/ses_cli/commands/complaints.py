@@ -23,7 +23,7 @@ import yaml
 from ses_cli import _refs
 from ses_cli._context import client
 from ses_cli._dates import eastern_today
-from ses_cli._output import as_json, console, label, person, print_json, table, text
+from ses_cli._output import as_json, console, facts, label, person, print_json, table, text
 from ses_cli._problems import UsageProblem
 from ses_cli.commands._common import JsonFlag
 from ses_sdk import Money
@@ -222,6 +222,8 @@ def list_(
 
 
 def _summaries(summaries: Any) -> Any:
+    if not summaries:
+        return "No complaints."
     rows = [
         (
             s.reference_number,
@@ -292,7 +294,7 @@ def render(found: Complaint, history: list[Any] | None = None) -> None:
     ]
     if found.closure is not None:
         rows.append(("closed", f"{label(found.closure.reason)}: {found.closure.shared_comments}"))
-    out.print(table(found.reference_number, ("", ""), rows))
+    out.print(facts(found.reference_number, rows))
     for ir in sorted(found.information_requests, key=lambda r: r.number):
         ir_rows: list[tuple[str, object]] = [
             ("status", label(ir.status)),
@@ -307,7 +309,7 @@ def render(found: Complaint, history: list[Any] | None = None) -> None:
             ir_rows.append(("draft", _response_line(ir.draft)))
         for back in ir.send_backs:
             ir_rows.append(("sent back", f"{back.reason} (new due {text(back.new_due_date)})"))
-        out.print(table(f"IR {ir.number}", ("", ""), ir_rows))
+        out.print(facts(f"IR {ir.number}", ir_rows))
     if history:
         entries = [(h.occurred_at, person(h.actor), h.action, h.summary) for h in history]
         out.print(table("History", ("when", "who", "action", "what"), entries))

@@ -32,6 +32,9 @@ def inbox(
     if json:
         print_json({"notifications": [as_json(n) for n in notifications]})
         return
+    if not notifications:
+        console().print("No notifications." if not unread else "No unread notifications.")
+        return
     rows = [
         (n.created_at, label(n.topic), n.title, "" if n.read_at else "unread", n.notification_id)
         for n in notifications

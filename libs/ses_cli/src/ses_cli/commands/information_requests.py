@@ -49,9 +49,9 @@ def add(
     if json:
         print_json(as_json(added))
         return
+    when = f"due {text(added.due_date)}" if added.due_date else "due date set when sent"
     console().print(
-        f"Added IR {added.number} to {found.reference_number} (due {text(added.due_date)}); "
-        "send it with `ses ir send`."
+        f"Added IR {added.number} to {found.reference_number} ({when}); send it with `ses ir send`."
     )
 
 
