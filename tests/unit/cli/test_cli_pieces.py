@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
+import runpy
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -94,17 +94,15 @@ def test_today_is_the_eastern_date_whatever_the_terminal_zone() -> None:
     assert eastern_today(late_evening_in_new_york) == date(2026, 12, 3)
 
 
-def test_python_m_ses_cli_runs_the_commands_without_the_ses_script(tmp_path: Path) -> None:
-    environment = {"XDG_CONFIG_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run(
-        [sys.executable, "-m", "ses_cli", "whoami"],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=60,
-    )
-    assert done.returncode == 2
-    assert done.stderr.strip() == "ses: You are not signed in: run `ses login` first."
+def test_python_m_ses_cli_runs_the_commands_without_the_ses_script(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setattr(sys, "argv", ["python -m ses_cli", "whoami"])
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_module("ses_cli", run_name="__main__")
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.strip() == "ses: You are not signed in: run `ses login` first."
 
 
 def test_the_help_index_names_exactly_the_commands_the_app_has() -> None:

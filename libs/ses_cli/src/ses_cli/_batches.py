@@ -7,7 +7,9 @@ how many batches are attached to the draft; the batch in flight has the SDK's ow
 journal beside it, so its files resume from the bytes the server committed. A run with
 the same files (same paths, sizes and modification times) skips the attached batches;
 a different file list starts a new journal. Both journals are removed when every batch
-is attached.
+is attached. One narrow window remains: a process killed after the server saved a batch
+onto the draft and before the journal recorded it attaches that batch again on the next
+run (the draft then shows those files twice; remove them from the draft).
 
 Built on ``client.files.upload_files`` (one batch) and ``SaveResponseDraft``; a candidate
 to move into the SDK beside them.
