@@ -3,6 +3,7 @@ reason, the sentence and the request id to quote to support."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -131,6 +132,19 @@ def test_repeated_failed_sign_ins_are_resource_exhausted(ses: ThreadedHost) -> N
     assert "unlock" in locked.message.lower()
 
 
-def test_a_deadline_the_call_cannot_meet_is_deadline_exceeded(manager: SesClient) -> None:
-    with pytest.raises(DeadlineExceeded):
-        manager.enrollment.list_users(timeout=1e-6, retry=RetryPolicy(max_attempts=1))
+@pytest.fixture
+def silent_address() -> Iterator[str]:
+    """A TCP port that completes the handshake and never speaks HTTP/2: no answer comes.
+
+    A microsecond deadline against the real server was not enough: on a loaded machine
+    the deadline's timer fired after the answer had arrived (CI saw the call succeed).
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield f"127.0.0.1:{listener.getsockname()[1]}"
+
+
+def test_a_deadline_the_call_cannot_meet_is_deadline_exceeded(silent_address: str) -> None:
+    with SesClient(silent_address, insecure=True) as client, pytest.raises(DeadlineExceeded):
+        client.enrollment.list_users(timeout=0.5, retry=RetryPolicy(max_attempts=1))
