@@ -16,6 +16,7 @@ from ses_sdk.testing._people import (
     JobAidClients,
     Person,
     activate,
+    activate_with_link,
     job_aid_clients,
     sign_in,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "Person",
     "ThreadedHost",
     "activate",
+    "activate_with_link",
     "activation_link",
     "addressed_to",
     "job_aid_clients",
