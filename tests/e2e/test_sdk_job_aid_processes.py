@@ -177,26 +177,36 @@ def system(
             **{f"SES_DATABASE__{s.upper()}": url for s, url in databases.items()},
         }
         running: list[Served] = []
+
+        def serve(service: str) -> Served:
+            port = free_port()
+            with (home / f"{service}.log").open("ab") as log:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "ses_core.platform.runtime.cli", "serve", service],
+                    env={**environment, "SES_GRPC__PORT": str(port)},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            served = Served(service, port, process)
+            running.append(served)
+            return served
+
         try:
-            # One after the other: the first creates the signing keys and the grant secret
-            # that the others then load.
-            for service in SERVICES:
-                port = free_port()
-                with (home / f"{service}.log").open("ab") as log:
-                    process = subprocess.Popen(
-                        [sys.executable, "-m", "ses_core.platform.runtime.cli", "serve", service],
-                        env={**environment, "SES_GRPC__PORT": str(port)},
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                    )
-                served = Served(service, port, process)
-                running.append(served)
-                wait_until(served.serving, timeout=120, message=f"ses serve {service}")
+            # The first creates the signing keys and the grant secret that the others load;
+            # then the other three start side by side.
+            first = serve(SERVICES[0])
+            wait_until(first.serving, timeout=120, message=f"ses serve {SERVICES[0]}")
+            others = [serve(service) for service in SERVICES[1:]]
+            for served in others:
+                wait_until(served.serving, timeout=120, message=f"ses serve {served.service}")
             settings = load_settings(
                 data_dir=data_dir, nats={"url": broker.url}, database=databases
             )
             yield System(settings, {s.service: s.address for s in running}, mail)
         finally:
+            for served in running:  # all asked to stop at once, then awaited
+                if served.process.poll() is None:
+                    served.process.terminate()
             for served in running:
                 served.stop()
             for service in SERVICES:

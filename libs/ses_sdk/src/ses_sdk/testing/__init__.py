@@ -9,7 +9,7 @@
 Importing ``ses_sdk`` never imports this package.
 """
 
-from ses_sdk.testing._host import ThreadedHost
+from ses_sdk.testing._host import ThreadedHost, fast_plugins
 from ses_sdk.testing._mail import activation_link, addressed_to, read_maildir, text_of
 from ses_sdk.testing._people import (
     TESTING_PASSWORD,
@@ -30,6 +30,7 @@ __all__ = [
     "activate_with_link",
     "activation_link",
     "addressed_to",
+    "fast_plugins",
     "job_aid_clients",
     "read_maildir",
     "sign_in",

@@ -5,31 +5,56 @@ the given ``nats-server``, the demo data ``ses up`` seeds) on an event loop of i
 background thread, so a test uses the synchronous ``SesClient`` directly, or the asyncio
 client in its own loop, over real gRPC on a free port. ``restart()`` stops the host and
 starts it again on the same port, so a client sees the server disappear and come back.
+
+``plugins`` replaces the installed service plugins (all of them by default);
+:func:`fast_plugins` gives them with cheap password hashing, for tests that sign many
+people in.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ses_core.identity import Actor
-from ses_core.platform.runtime import ServiceHost, select_plugins
+from ses_core.platform.runtime import ServiceHost, ServicePlugin, select_plugins
 from ses_core.platform.settings import Settings
 from ses_core.testing.hosting import bearer, host_settings
+from ses_enrollment.bootstrap import EnrollmentPlugin
 from ses_enrollment.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from ses_enrollment.settings import EnrollmentSettings
 from ses_sdk import AsyncSesClient, SesClient
 
 T = TypeVar("T")
 
 
+def fast_plugins() -> list[ServicePlugin]:
+    """Every installed service, the enrollment service hashing passwords cheaply (argon2id
+    with 1 pass over 64 KiB: about a millisecond instead of a good part of a second): for a
+    test system only, never for one holding real passwords."""
+    cheap = EnrollmentSettings(argon2_time_cost=1, argon2_memory_kib=64, argon2_parallelism=1)
+    return [
+        EnrollmentPlugin(cheap) if plugin.name == "enrollment" else plugin
+        for plugin in select_plugins()
+    ]
+
+
 class ThreadedHost:
     """A ``ServiceHost`` of every service, on its own loop in a background thread."""
 
-    def __init__(self, data_dir: Path, nats_url: str, **overrides: Any) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        nats_url: str,
+        *,
+        plugins: Sequence[ServicePlugin] | None = None,
+        **overrides: Any,
+    ) -> None:
         self.settings: Settings = host_settings(data_dir, nats_url=nats_url, **overrides)
+        self._plugins = list(plugins) if plugins is not None else None
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="ses-host")
         self._host: ServiceHost | None = None
@@ -46,7 +71,8 @@ class ThreadedHost:
             settings = settings.model_copy(
                 update={"grpc": settings.grpc.model_copy(update={"port": self.port})}
             )
-        host = ServiceHost(settings, select_plugins(), seed_demo=True)
+        plugins = self._plugins if self._plugins is not None else select_plugins()
+        host = ServiceHost(settings, plugins, seed_demo=True)
         self._run(host.start())
         self._host = host
         self.port = int(host.address.rsplit(":", 1)[1])

@@ -6,7 +6,8 @@ Enable them in your root ``conftest.py`` with ``pytest_plugins = ["ses_sdk.testi
 * ``ses_system`` (session): a :class:`~ses_sdk.testing.ThreadedHost` running every service
   on a free port of ``127.0.0.1`` (SQLite databases and e-mails as ``.eml`` files in a
   temporary directory, a ``nats-server`` of its own), seeded with the demo agency and
-  companies. ``ses_system.address`` is what an ``SesClient(..., insecure=True)`` dials;
+  companies; passwords are hashed cheaply (a test system, never one with real people).
+  ``ses_system.address`` is what an ``SesClient(..., insecure=True)`` dials;
   ``ses_system.client()`` makes one.
 * ``ses_clients`` (session): :class:`~ses_sdk.testing.JobAidClients`, one signed-in
   ``SesClient`` per role of the job aid (``agency_manager``, ``agency_supervisor``,
@@ -28,7 +29,7 @@ from collections.abc import Iterator
 import pytest
 
 from ses_core.testing import NatsServerProcess
-from ses_sdk.testing._host import ThreadedHost
+from ses_sdk.testing._host import ThreadedHost, fast_plugins
 from ses_sdk.testing._people import JobAidClients, job_aid_clients
 
 
@@ -36,7 +37,7 @@ from ses_sdk.testing._people import JobAidClients, job_aid_clients
 def ses_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadedHost]:
     base = tmp_path_factory.mktemp("ses-system")
     with NatsServerProcess(base / "nats-store") as broker:
-        host = ThreadedHost(base / "data", broker.url)
+        host = ThreadedHost(base / "data", broker.url, plugins=fast_plugins())
         try:
             host.start()
             yield host
