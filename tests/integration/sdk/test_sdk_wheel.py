@@ -189,6 +189,13 @@ def test_a_script_in_the_fresh_environment_works_the_running_system(
         [str(environment), "-c", "import ses_core"], capture_output=True, text=True, timeout=60
     )
     assert probe.returncode != 0
+    # The extras are not installed, and say how to get them.
+    for module, extra in (("ses_sdk.events", "events"), ("ses_sdk.testing", "testing")):
+        probe = subprocess.run(
+            [str(environment), "-c", f"import {module}"], capture_output=True, text=True, timeout=60
+        )
+        assert probe.returncode != 0
+        assert f"pip install 'ses-sdk[{extra}]'" in probe.stderr
 
 
 # -- the guide's examples against `ses up` -------------------------------------------------

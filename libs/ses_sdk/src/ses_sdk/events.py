@@ -53,12 +53,19 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-import nats
-import nats.errors
 from google.protobuf.message import DecodeError, Message
-from nats.aio.client import Client as NatsClient
-from nats.aio.msg import Msg
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+try:
+    import nats
+    from nats.aio.client import Client as NatsClient
+    from nats.aio.msg import Msg
+    from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+except ModuleNotFoundError as missing:  # the plain SDK: say which extra brings it
+    raise ModuleNotFoundError(
+        "ses_sdk.events needs nats-py, which the plain SDK does not install: "
+        "pip install 'ses-sdk[events]'.",
+        name=missing.name,
+    ) from missing
 
 from ses_sdk._generated.services import CONTEXTS
 

@@ -9,6 +9,15 @@
 Importing ``ses_sdk`` never imports this package.
 """
 
+try:
+    import ses_core  # noqa: F401 - only to say which extra brings the server stack
+except ModuleNotFoundError as missing:
+    raise ModuleNotFoundError(
+        "ses_sdk.testing runs the SES services, which the plain SDK does not install: "
+        "pip install 'ses-sdk[testing]'.",
+        name=missing.name,
+    ) from missing
+
 from ses_sdk.testing._host import ThreadedHost, fast_plugins
 from ses_sdk.testing._mail import activation_link, addressed_to, read_maildir, text_of
 from ses_sdk.testing._people import (
