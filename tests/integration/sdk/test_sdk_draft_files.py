@@ -12,7 +12,6 @@ from sdk_flow import ir_awaiting_the_poc, numbered_files
 from ses_sdk import AttachProgress
 from ses_sdk.common import AgencyRole, CompanyComplaintsPermission, FileGrantAction
 from ses_sdk.testing import JobAidClients
-from ses_sdk.testing.plugin import ses_clients, ses_system  # noqa: F401 - the fixtures
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +23,7 @@ class Interrupted(Exception):
 
 
 def test_the_fixture_signs_in_a_client_for_every_role_of_the_job_aid(
-    ses_clients: JobAidClients,  # noqa: F811
+    ses_clients: JobAidClients,
 ) -> None:
     def user(role: str):  # type: ignore[no-untyped-def]
         client = getattr(ses_clients, role)
@@ -48,7 +47,7 @@ def test_the_fixture_signs_in_a_client_for_every_role_of_the_job_aid(
 
 
 def test_thirty_files_reach_the_draft_in_two_batches_resuming_after_a_crash(
-    ses_clients: JobAidClients,  # noqa: F811
+    ses_clients: JobAidClients,
     tmp_path: Path,
 ) -> None:
     poc = ses_clients.company_poc.complaints
@@ -122,8 +121,8 @@ def test_thirty_files_reach_the_draft_in_two_batches_resuming_after_a_crash(
 
 
 async def test_the_async_client_learns_the_batch_limit_from_the_server(
-    ses_clients: JobAidClients,  # noqa: F811
-    ses_system,  # type: ignore[no-untyped-def]  # noqa: F811
+    ses_clients: JobAidClients,
+    ses_system,  # type: ignore[no-untyped-def]
     tmp_path: Path,
 ) -> None:
     complaint_id, ir_id = ir_awaiting_the_poc(ses_clients)

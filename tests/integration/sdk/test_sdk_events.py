@@ -14,7 +14,6 @@ from ses_core.testing import eventually
 from ses_sdk.complaints import ComplaintCreated
 from ses_sdk.events import EVENTS_STREAM, EventSubscription, SesEvent
 from ses_sdk.testing import JobAidClients, ThreadedHost
-from ses_sdk.testing.plugin import ses_clients, ses_system  # noqa: F401 - the fixtures
 
 pytestmark = pytest.mark.integration
 
@@ -22,8 +21,8 @@ CREATED = "ses.complaints.v1.complaint_created"
 
 
 async def test_a_complaint_created_reaches_the_handler_typed_and_is_redelivered_until_handled(
-    ses_system: ThreadedHost,  # noqa: F811
-    ses_clients: JobAidClients,  # noqa: F811
+    ses_system: ThreadedHost,
+    ses_clients: JobAidClients,
 ) -> None:
     url = ses_system.settings.nats.url
     complaint = await asyncio.to_thread(

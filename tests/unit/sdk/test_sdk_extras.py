@@ -44,3 +44,25 @@ def test_the_event_subjects_are_those_of_the_asyncapi_document() -> None:
         subject: kind.message_class.DESCRIPTOR.full_name for subject, kind in event_types().items()
     }
     assert known == published
+
+
+def test_an_event_is_decoded_by_its_subject_and_an_unknown_one_is_none() -> None:
+    import pytest
+    from google.protobuf.message import DecodeError
+
+    from ses.complaints.v1 import events_pb2
+    from ses_sdk.complaints import ComplaintClosed
+    from ses_sdk.events import decode_event
+
+    message = events_pb2.ComplaintClosed(event_id="e-1", tenant_id="t-1", complaint_id="c-1")
+    headers = {"Nats-Msg-Id": "e-1", "ses-tenant": "t-1"}
+    event = decode_event(
+        "ses.complaints.v1.complaint_closed", message.SerializeToString(), headers, 3
+    )
+    assert event is not None
+    assert isinstance(event.payload, ComplaintClosed)
+    assert (event.event_id, event.tenant, event.delivery) == ("e-1", "t-1", 3)
+    assert event.payload.complaint_id == "c-1"
+    assert decode_event("ses.complaints.v1.something_newer", b"", headers) is None
+    with pytest.raises(DecodeError):
+        decode_event("ses.complaints.v1.complaint_closed", b"\xff\xff\xff", headers)
