@@ -37,6 +37,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pytest
 from aiosmtpd.controller import Controller
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -117,8 +118,6 @@ class Served:
         return f"127.0.0.1:{self.port}"
 
     def serving(self) -> bool:
-        import grpc
-
         if self.process.poll() is not None:
             raise RuntimeError(f"ses serve {self.service} exited with {self.process.returncode}")
         with grpc.insecure_channel(self.address) as channel:
