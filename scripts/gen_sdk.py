@@ -92,6 +92,11 @@ FIELD_MASK = ".google.protobuf.FieldMask"
 # Handwritten behaviour a generated client inherits: {service: (module, sync, async)}.
 EXTRAS = {
     "ses.files.v1.FilesService": ("ses_sdk._file_transfers", "FileTransfers", "AsyncFileTransfers"),
+    "ses.complaints.v1.ComplaintsService": (
+        "ses_sdk._draft_files",
+        "DraftFiles",
+        "AsyncDraftFiles",
+    ),
 }
 
 # The "Call metadata:" lines of common.proto: (token sent, read-only, idempotency key sent).

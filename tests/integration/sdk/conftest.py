@@ -4,6 +4,7 @@
   the demo agency and companies seeded, their users signing in with the demo password
   and TOTP secret), in a background thread, so tests call the synchronous client
   directly. Each demo user signs in once per module at most: a TOTP code works once.
+* ``ses_system`` / ``ses_clients``: the SDK's testing fixtures (a system of their own).
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ import pytest
 from sdk_support import ThreadedHost
 
 from ses_core.testing import NatsServerProcess
+
+# The SDK's own pytest fixtures (ses_sdk.testing.plugin), as an integrator gets them:
+# ses_system (every service in-process, session-wide) and ses_clients (a signed-in client
+# per role of the job aid). Imported here once, so the whole directory shares one system.
+from ses_sdk.testing.plugin import ses_clients, ses_system  # noqa: F401
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,11 @@
 """The whole system in-process, as ``ses up`` runs it, for the SDK's tests.
 
-``ThreadedHost`` runs a ``ServiceHost`` with every service plugin (SQLite databases, the
-test's ``nats-server``, the demo data ``ses up`` seeds) on an event loop of its own, in a
-background thread: a test then uses the synchronous ``SesClient`` directly, or the
-asyncio client in its own loop, over real gRPC. ``restart()`` stops the host and starts
-it again on the same port, so a client sees the server disappear and come back.
+``ThreadedHost`` (from the SDK's ``testing`` extra, ``ses_sdk.testing``) runs a
+``ServiceHost`` with every service plugin (SQLite databases, the test's ``nats-server``,
+the demo data ``ses up`` seeds) on an event loop of its own, in a background thread: a test
+then uses the synchronous ``SesClient`` directly, or the asyncio client in its own loop,
+over real gRPC. ``restart()`` stops the host and starts it again on the same port, so a
+client sees the server disappear and come back.
 
 ``Recorder`` is a plain gRPC client interceptor that notes every attempt (method,
 idempotency key, status, trailing ``ses-idempotent-replay``); ``lose_first_answer`` makes
@@ -14,20 +15,15 @@ would, so the SDK's retry meets the server's replay.
 
 from __future__ import annotations
 
-import asyncio
 import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 import grpc
 
 from ses_core.identity import Actor
-from ses_core.platform.runtime import ServiceHost, select_plugins
-from ses_core.platform.settings import Settings
-from ses_core.testing.hosting import bearer, host_settings
 from ses_enrollment.demo import (
     DEMO_ADMIN_EMAIL,
     DEMO_COMPANY_EMAIL,
@@ -35,7 +31,7 @@ from ses_enrollment.demo import (
     DEMO_PASSWORD,
     DEMO_TOTP_SECRET,
 )
-from ses_sdk import AsyncSesClient, SesClient
+from ses_sdk.testing import ThreadedHost
 
 T = TypeVar("T")
 
@@ -54,72 +50,6 @@ __all__ = [
 
 OPERATOR = Actor.platform_operator("op-sdk-tests")
 REPLAY_HEADER = "ses-idempotent-replay"
-
-
-class ThreadedHost:
-    """A ``ServiceHost`` of every service, on its own loop in a background thread."""
-
-    def __init__(self, data_dir: Path, nats_url: str, **overrides: Any) -> None:
-        self.settings: Settings = host_settings(data_dir, nats_url=nats_url, **overrides)
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="ses-host")
-        self._host: ServiceHost | None = None
-        self.port = 0
-
-    def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=120)
-
-    def start(self) -> None:
-        if not self._thread.is_alive():
-            self._thread.start()
-        settings = self.settings
-        if self.port:  # the same port as before, as a restarted server would have
-            settings = settings.model_copy(
-                update={"grpc": settings.grpc.model_copy(update={"port": self.port})}
-            )
-        host = ServiceHost(settings, select_plugins(), seed_demo=True)
-        self._run(host.start())
-        self._host = host
-        self.port = int(host.address.rsplit(":", 1)[1])
-
-    def stop(self) -> None:
-        if self._host is not None:
-            self._run(self._host.stop())
-            self._host = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def close(self) -> None:
-        self.stop()
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=60)
-        self._loop.close()
-
-    @property
-    def host(self) -> ServiceHost:
-        assert self._host is not None, "the host is stopped"
-        return self._host
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def client(self, **options: Any) -> SesClient:
-        return SesClient(self.address, insecure=True, **options)
-
-    def async_client(self, **options: Any) -> AsyncSesClient:
-        return AsyncSesClient(self.address, insecure=True, **options)
-
-    def token_for(self, actor: Actor) -> str:
-        """A token signed by the host's key ring, the actor's authority stated everywhere."""
-        return bearer(self.settings, actor)
-
-    def signed_in(self, email: str, **options: Any) -> SesClient:
-        client = self.client(**options)
-        client.sign_in(email=email, password=DEMO_PASSWORD, totp_secret=DEMO_TOTP_SECRET)
-        return client
 
 
 @dataclass(frozen=True)

@@ -5,27 +5,36 @@ The copy holds what git would (``git ls-files``: tracked files plus new ones not
 so the generated stubs and client of this checkout are not borrowed: the wheels' build
 hooks must generate them. ``uv build`` goes through each sdist, so the sdists are proven
 self-contained too. The environment then runs a small script against the whole system
-hosted by this test, as a separate process.
+hosted by this test, as a separate process, and the guide's examples
+(``libs/ses_sdk/examples``, shown in ``docs/sdk.md``) against ``ses up`` started as a
+user would (a free port, a data directory of its own), with the demo credentials read
+from what it prints.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
 import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sdk_support import DEMO_MANAGER_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, ThreadedHost
 
-from ses_core.testing import NatsServerProcess
+from ses_core.testing import NatsServerProcess, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[3]
 UV = REPO / ".tools" / "bin" / "uv"
+SES = REPO / ".venv" / "bin" / "ses"
+EXAMPLES = REPO / "libs" / "ses_sdk" / "examples"
 DISTRIBUTIONS = ("ses-protos", "ses-sdk")
 SERVER_ONLY = {
     "sqlalchemy",
@@ -138,7 +147,9 @@ def test_the_sdk_declares_compatible_ranges(environment: Path) -> None:
         )
     )
     for requirement in requires:
-        if not requirement.startswith("ses-protos"):
+        # The SES distributions (the stubs; the servers of the testing extra) are of the
+        # same release, pinned exactly.
+        if not requirement.startswith("ses-"):
             assert ">=" in requirement, f"{requirement} has no lower bound"
             assert "<" in requirement.replace("<=", ""), f"{requirement} has no upper bound"
 
@@ -178,3 +189,119 @@ def test_a_script_in_the_fresh_environment_works_the_running_system(
         [str(environment), "-c", "import ses_core"], capture_output=True, text=True, timeout=60
     )
     assert probe.returncode != 0
+    # The extras are not installed, and say how to get them.
+    for module, extra in (("ses_sdk.events", "events"), ("ses_sdk.testing", "testing")):
+        probe = subprocess.run(
+            [str(environment), "-c", f"import {module}"], capture_output=True, text=True, timeout=60
+        )
+        assert probe.returncode != 0
+        assert f"pip install 'ses-sdk[{extra}]'" in probe.stderr
+
+
+# -- the guide's examples against `ses up` -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Demo:
+    """What `ses up` printed: where it listens and how the demo users sign in."""
+
+    address: str
+    manager: str
+    agency_admin: str
+    company_admin: str
+    password: str
+    totp_secret: str
+
+    @classmethod
+    def parse(cls, printed: str) -> Demo | None:
+        listening = re.search(r"gRPC listening on (\S+)", printed)
+        manager = re.search(r"e-mail (\S+)  password (\S+)  TOTP secret (\S+)", printed)
+        others = re.search(
+            r"Agency Account Administrator (\S+); company Account Administrator (\S+);", printed
+        )
+        if not (listening and manager and others and "ready;" in printed):
+            return None
+        return cls(listening[1], manager[1], others[1], others[2], manager[2], manager[3])
+
+
+@pytest.fixture(scope="module")
+def ses_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    home = tmp_path_factory.mktemp("ses-up")
+    printed = home / "stdout.txt"
+    environment = {
+        **os.environ,
+        "SES_GRPC__PORT": "0",
+        "SES_DATA_DIR": str(home / "data"),
+    }
+    with printed.open("w") as output:
+        process = subprocess.Popen(
+            [str(SES), "up", "--workers", "1"],
+            cwd=home,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    try:
+
+        def started() -> Demo | None:
+            assert process.poll() is None, f"ses up exited: {printed.read_text()}"
+            return Demo.parse(printed.read_text())
+
+        demo = wait_until(started, timeout=120, message="ses up to be ready")
+        assert demo is not None
+        yield demo
+    finally:
+        process.send_signal(signal.SIGINT)  # Ctrl-C: it stops everything it started
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
+
+
+def example(environment: Path, name: str, demo: Demo, email: str, *args: str) -> dict[str, object]:
+    """Run an example in the fresh environment; its last line is a JSON summary."""
+    variables = {
+        "PATH": os.environ.get("PATH", ""),
+        "SES_ADDRESS": demo.address,
+        "SES_EMAIL": email,
+        "SES_PASSWORD": demo.password,
+        "SES_TOTP_SECRET": demo.totp_secret,
+    }
+    done = subprocess.run(
+        [str(environment), str(EXAMPLES / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=variables,
+        cwd=EXAMPLES,
+    )
+    assert done.returncode == 0, f"{name} failed:\n{done.stdout}\n{done.stderr}"
+    summary: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return summary
+
+
+def test_the_guide_examples_run_in_the_fresh_environment_against_ses_up(
+    environment: Path, ses_up: Demo
+) -> None:
+    # Each demo user signs in once: a TOTP code works once.
+    agency = example(environment, "agency_information_request.py", ses_up, ses_up.manager)
+    assert str(agency["reference_number"]).startswith("DEMO-")
+    assert agency["listed"] is True
+
+    company = example(
+        environment,
+        "company_response_with_files.py",
+        ses_up,
+        ses_up.company_admin,
+        str(agency["reference_number"]),
+    )
+    assert company == {"files": 30, "restricted": True, "status": "RESPONSE_SENT"}
+
+    errors = example(environment, "handle_errors.py", ses_up, ses_up.agency_admin)
+    assert errors == {
+        "not_found": "user_not_found",
+        "invalid": "email_invalid",
+        "denied": "missing_agency_role",
+    }

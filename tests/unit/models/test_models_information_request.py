@@ -332,6 +332,7 @@ def test_one_save_adds_at_most_one_upload_batch(sent_request: InformationRequest
     with pytest.raises(UploadRejected, match="26 files added in one save; the limit is 25") as err:
         sent_request.save_draft(DraftEdit(add_file_ids=_batch(1, 26)), NOW, by=POC)
     assert err.value.reason == "too_many_files"
+    assert err.value.metadata == {"limit": "25"}  # for clients that split into batches
     assert sent_request.draft is None
     with pytest.raises(UploadRejected, match="the limit is 2"):
         sent_request.save_draft(

@@ -38,6 +38,7 @@ def test_twenty_five_files_are_one_batch() -> None:
 def test_a_26th_file_is_refused_with_advice_to_upload_in_two_batches() -> None:
     error = rejection([FileSpec(f"part {n}.pdf", 1) for n in range(26)])
     assert error.reason == "too_many_files"
+    assert error.metadata == {"limit": "25"}  # for clients that split into batches
     assert error.message == (
         "26 files in one upload; the limit is 25: upload the first 25, save the draft, "
         "then upload the rest"

@@ -22,7 +22,9 @@
 * Errors: :class:`SesError` and one subclass per status family, each with ``reason``,
   ``message``, ``request_id``, ``metadata`` and ``retry_delay``.
 * Files: resumable uploads with progress and verified downloads (``client.files``, or
-  :class:`FilesClient` on a channel of your own).
+  :class:`FilesClient` on a channel of your own); any number of files onto a response
+  draft, uploaded and saved in batches of the server's limit
+  (``client.complaints.attach_files_to_draft``).
 * Webhooks: :func:`verify_webhook` for receivers of the notify service's deliveries.
 
 This package never imports the server platform; it needs only gRPC, protobuf, tenacity and
@@ -32,6 +34,7 @@ the generated stubs (``ses-protos``).
 from ses_sdk._channel import CHANNEL_OPTIONS, TokenSource, open_aio_channel, open_channel
 from ses_sdk._client import SesClient
 from ses_sdk._client_async import AsyncSesClient
+from ses_sdk._draft_batches import AttachedFiles, AttachProgress, AttachProgressCallback
 from ses_sdk._errors import (
     Aborted,
     AlreadyExists,
@@ -96,6 +99,9 @@ __all__ = [
     "AsyncSesClient",
     "AsyncSession",
     "AsyncTokenProvider",
+    "AttachProgress",
+    "AttachProgressCallback",
+    "AttachedFiles",
     "CallableToken",
     "Cancelled",
     "DataLoss",

@@ -94,6 +94,7 @@ class SesClient(ServiceClients):
             for target, channel in self._channels.items()
         }
         self._attach_services(lambda context: transports[targets[context]])
+        self.complaints.use_files_client(self.files)  # attach_files_to_draft uploads
         self.session: Session | None = None
 
     # -- signing in ----------------------------------------------------------------------------

@@ -74,6 +74,7 @@ class AsyncSesClient(AsyncServiceClients):
             for target, channel in self._channels.items()
         }
         self._attach_services(lambda context: transports[targets[context]])
+        self.complaints.use_files_client(self.files)  # attach_files_to_draft uploads
         self.session: AsyncSession | None = None
 
     async def sign_in(

@@ -14,6 +14,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 
 from ses.files.v1 import files_pb2, files_pb2_grpc
 from ses_sdk._channel import TokenSource, call_metadata, new_idempotency_key, open_channel
+from ses_sdk._download_check import DownloadCheck
 from ses_sdk._errors import NotFound, SesError, UploadStalled
 from ses_sdk._generated.common import AttachmentKind
 from ses_sdk._journal import Journal
@@ -186,9 +187,12 @@ class FilesClient:
 
     def download_file(self, file_id: str, grant_token: str, destination: Path | str) -> Path:
         """Download to ``destination`` (written as ``<destination>.part``, renamed when
-        whole); a cut connection resumes from the bytes already written."""
+        whole); a cut connection resumes from the bytes already written. The bytes must
+        hash to the SHA-256 the service states, else :class:`~ses_sdk.DataLoss` with reason
+        ``download_corrupted`` is raised and nothing is kept."""
         target = Path(destination)
         partial = target.with_name(target.name + ".part")
+        check = DownloadCheck(file_id)
         partial.unlink(missing_ok=True)
         size, stalled = -1, 0
         with partial.open("wb") as handle:
@@ -203,6 +207,8 @@ class FilesClient:
                     ):
                         if message.HasField("file"):
                             size = message.file.size_bytes
+                            check.stated(message.file.sha256_hex)
+                        check.update(message.data)
                         handle.write(message.data)
                 except grpc.RpcError as error:
                     if not is_retryable(error):
@@ -216,6 +222,7 @@ class FilesClient:
                     )
                 if stalled:
                     time.sleep(self._retry.pause(stalled))
+        check.verify(partial)
         partial.replace(target)
         return target
 

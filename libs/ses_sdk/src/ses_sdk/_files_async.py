@@ -24,6 +24,7 @@ from ses_sdk._channel import (
     new_idempotency_key,
     open_aio_channel,
 )
+from ses_sdk._download_check import DownloadCheck
 from ses_sdk._errors import NotFound, SesError, UploadStalled
 from ses_sdk._generated.common import AttachmentKind
 from ses_sdk._journal import Journal
@@ -139,6 +140,7 @@ class AsyncFilesClient:
         """Download to ``destination``; see ``FilesClient.download_file``."""
         target = Path(destination)
         partial = target.with_name(target.name + ".part")
+        check = DownloadCheck(file_id)
         size, written, stalled = -1, 0, 0
         with partial.open("wb") as handle:
             while size < 0 or written < size:
@@ -153,6 +155,8 @@ class AsyncFilesClient:
                     async for message in call:
                         if message.HasField("file"):
                             size = message.file.size_bytes
+                            check.stated(message.file.sha256_hex)
+                        check.update(message.data)
                         await asyncio.to_thread(handle.write, message.data)
                         written += len(message.data)
                 except grpc.RpcError as error:
@@ -167,6 +171,7 @@ class AsyncFilesClient:
                     )
                 if stalled:
                     await asyncio.sleep(self._retry.pause(stalled))
+        check.verify(partial)
         partial.replace(target)
         return target
 

@@ -452,6 +452,8 @@ def _changed_files(
             f"{len(added)} files added in one save; the limit is {limit}: add the first "
             f"{limit}, save the draft, then add the rest in the next save",
             reason="too_many_files",
+            # A client that splits files into batches reads the limit here (ses_sdk).
+            metadata={"limit": str(limit)},
             count=len(added),
             limit=limit,
         )

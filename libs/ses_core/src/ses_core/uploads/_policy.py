@@ -80,6 +80,8 @@ class UploadPolicy:
                 f"{len(files)} files in one upload; the limit is {limit}: upload the first "
                 f"{limit}, save the draft, then upload the rest",
                 reason="too_many_files",
+                # A client that splits files into batches reads the limit here (ses_sdk).
+                metadata={"limit": str(limit)},
                 count=len(files),
                 limit=limit,
             )
