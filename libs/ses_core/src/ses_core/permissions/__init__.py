@@ -15,11 +15,13 @@ are recorded in those modules' docstrings.
 
 from ses_core.permissions._actions import Action
 from ses_core.permissions._decision import (
+    HIDDEN,
     Decision,
     allowed_actions,
     authorize,
     decide,
     not_found_for,
+    refusal,
     require,
 )
 from ses_core.permissions._fields import (
@@ -38,6 +40,7 @@ __all__ = [
     "AGENCY_ONLY_FIELDS",
     "COMPANY_ONLY_FIELDS",
     "COMPLAINANT_FIELD_PREFIX",
+    "HIDDEN",
     "PERMISSIONS",
     "Action",
     "Decision",
@@ -51,6 +54,7 @@ __all__ = [
     "complaint_reaches_company",
     "decide",
     "not_found_for",
+    "refusal",
     "require",
     "visible_fields",
 ]
