@@ -258,7 +258,7 @@ def wait_serving(address: str, process: subprocess.Popen[bytes], timeout: float 
 
 async def sdk_upload(service: FilesProcess, path: Path, chunk: int) -> Timed:
     """The upload's time, CPU and the service's peak RSS meanwhile."""
-    from ses_core.sdk import upload_files_async
+    from ses_sdk import upload_files_async
 
     async def upload() -> None:
         async with grpc.aio.insecure_channel(service.address) as channel:

@@ -13,6 +13,16 @@
   global meter provider per process, so it is installed here, before any test runs;
   hosts started by tests then record into it (``setup_telemetry`` keeps an SDK provider
   that is already installed).
+
+Hypothesis runs under the profile named by ``HYPOTHESIS_PROFILE``: ``dev`` (the default,
+unless Hypothesis detects a CI environment) draws new random examples on every run, so
+developers keep finding new edges (add each failing example found that way with
+``@example``); ``ci`` (set by ``.ci/run``) is derandomized, so a CI run passes or fails
+the same way every time, and prints the blob that reproduces a failure. Neither has a
+deadline: the properties are about results, and on a shared two-core machine an
+example's duration says more about the neighbours.
+``HYPOTHESIS_PROFILE=fuzz`` selects the ``fuzz`` Hypothesis profile: the long campaign of
+``make fuzz`` (``tests/security/test_rpc_fuzzing.py`` runs that many examples per RPC).
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from opentelemetry import metrics
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
@@ -33,6 +44,28 @@ from ses_core.testing import NatsServerProcess, PostgresCluster, find_postgres_b
 from ses_core.testing.postgres import INSTALL_HINT
 
 SKIP_POSTGRES_ENV = "SES_TEST_SKIP_POSTGRES"
+HYPOTHESIS_PROFILE_ENV = "HYPOTHESIS_PROFILE"
+
+# Hypothesis has already loaded its own "ci" profile if it saw a CI variable; keep that
+# choice when HYPOTHESIS_PROFILE does not make one.
+_DEFAULT_PROFILE = "ci" if settings.get_current_profile_name() == "ci" else "dev"
+settings.register_profile("dev", settings.get_profile("default"), deadline=None)
+settings.register_profile(
+    "ci",
+    settings.get_profile("default"),
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=2_000,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get(HYPOTHESIS_PROFILE_ENV, _DEFAULT_PROFILE))
 
 _METRIC_READER = InMemoryMetricReader()
 metrics.set_meter_provider(MeterProvider(metric_readers=[_METRIC_READER]))

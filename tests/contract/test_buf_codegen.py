@@ -19,7 +19,7 @@ from contract_support import BUF, PROTOS, REPO, run
 PROTO_FILES = sorted(
     p.relative_to(PROTOS).with_suffix("") for p in (PROTOS / "ses").rglob("*.proto")
 )
-PROJECT_STUBS = REPO / "libs" / "ses_core" / "src" / "ses"
+PROJECT_STUBS = REPO / "libs" / "ses_protos" / "src" / "ses"
 
 USAGE = """
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";

@@ -75,9 +75,9 @@ def test_a_wheel_of_the_stubs_carries_the_contract_outside_the_repository(
     tmp_path: Path,
 ) -> None:
     uv = REPO / ".tools" / "bin" / "uv"
-    built = run(uv, "build", "--wheel", "--quiet", "libs/ses_core", "-o", tmp_path / "dist")
+    built = run(uv, "build", "--wheel", "--quiet", "libs/ses_protos", "-o", tmp_path / "dist")
     assert built.returncode == 0, built.stderr
-    (wheel,) = (tmp_path / "dist").glob("ses_core-*.whl")
+    (wheel,) = (tmp_path / "dist").glob("ses_protos-*.whl")
     site = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(site, [name for name in archive.namelist() if name.startswith("ses/")])

@@ -147,16 +147,20 @@ async def test_an_rpc_its_event_and_the_consumer_that_applies_it_share_one_trace
         )
     company_id = response.company.company_id
 
-    await eventually(
-        lambda: _directory_consumer_spans(exporter),
-        timeout=30.0,
-        message="the complaints-directory consumer's span",
-    )
+    # Each span ends on its own schedule: the SERVER span after the client has its answer,
+    # the PRODUCER span when the relay reads the PubAck, which can be after the consumer
+    # has applied the event. Wait until all four have finished.
+    def four_hops() -> list[list[ReadableSpan]] | None:
+        hops = [
+            _spans(exporter, RPC, SpanKind.CLIENT),
+            _spans(exporter, RPC, SpanKind.SERVER),
+            _spans(exporter, f"{SUBJECT} publish", SpanKind.PRODUCER),
+            _directory_consumer_spans(exporter),
+        ]
+        return hops if all(hops) else None
 
-    [client] = _spans(exporter, RPC, SpanKind.CLIENT)
-    [server] = _spans(exporter, RPC, SpanKind.SERVER)
-    [producer] = _spans(exporter, f"{SUBJECT} publish", SpanKind.PRODUCER)
-    [consumer] = _directory_consumer_spans(exporter)
+    hops = await eventually(four_hops, message="the four spans of the RPC and its event")
+    [client], [server], [producer], [consumer] = hops
 
     trace_id, client_id = _ids(client)
     assert {_ids(span)[0] for span in (server, producer, consumer)} == {trace_id}

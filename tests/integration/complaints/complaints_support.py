@@ -12,7 +12,7 @@ import hashlib
 import uuid
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import grpc
@@ -271,16 +271,14 @@ def enroll(company_id: str, contact: Actor) -> list[DomainEvent]:
 # -- requests ------------------------------------------------------------------------------
 
 
+# Well before any day the suites run on. "Today" is the service's clock (``Harness.today``),
+# never the machine's: the host's clock is fixed at module start and moves only when a test
+# moves it, so the machine's date is a day ahead of it after midnight Eastern.
+RECEIVED_DATE = date(2025, 1, 6)
+
+
 def date_pb(day: date) -> common.Date:
     return common.Date(year=day.year, month=day.month, day=day.day)
-
-
-def today() -> date:
-    return eastern_today(datetime.now(UTC))
-
-
-def business_days_ahead(n: int) -> date:
-    return OperatingCalendar().add_business_days(today(), n)
 
 
 def new_complaint(company_id: str = ACME, **overrides: Any) -> pb.CreateComplaintRequest:
@@ -294,7 +292,7 @@ def new_complaint(company_id: str = ACME, **overrides: Any) -> pb.CreateComplain
                 address_lines=["1 Main St"], city="Albany", state_code="NY", postal_code="12207"
             ),
         ),
-        received_date=date_pb(today() - timedelta(days=3)),
+        received_date=date_pb(RECEIVED_DATE),
         cfpb_complaint_id="CFPB-220101-0001",
         products=["Mortgage servicing"],
         categories=["escrow"],
@@ -336,7 +334,7 @@ async def send(h: Harness, complaint_id: str, actor: Actor = MANAGER) -> pb.Comp
 async def sent_complaint(h: Harness, company_id: str = ACME) -> tuple[pb.Complaint, str]:
     """A complaint with one IR sent to the company; returns it and the IR id."""
     complaint = await create(h, company_id=company_id)
-    ir = await add_ir(h, complaint.complaint_id, due=business_days_ahead(10))
+    ir = await add_ir(h, complaint.complaint_id, due=h.ahead(10))
     sent = await send(h, complaint.complaint_id)
     return sent, ir.information_request_id
 

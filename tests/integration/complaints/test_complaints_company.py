@@ -18,7 +18,6 @@ from complaints_support import (
     POC,
     Harness,
     add_ir,
-    business_days_ahead,
     create,
     date_pb,
     deactivate,
@@ -62,7 +61,7 @@ async def test_the_company_learns_of_a_complaint_with_its_first_sent_ir(
     h = harness
     complaint = await create(h)
     cid = complaint.complaint_id
-    draft = await add_ir(h, cid, due=business_days_ahead(4))
+    draft = await add_ir(h, cid, due=h.ahead(4))
     unseen = await h.fails("GetComplaint", _get(cid), CONTACT, NOT_FOUND)
     missing = await h.fails("GetComplaint", _get("nope"), CONTACT, NOT_FOUND)
     assert reason_of(unseen) == reason_of(missing)
@@ -111,7 +110,7 @@ async def test_a_restricted_complainant_is_left_out_entirely(harness: Harness) -
     h = harness
     complaint = await create(h, complainant_restricted=True)
     cid = complaint.complaint_id
-    await add_ir(h, cid, due=business_days_ahead(4))
+    await add_ir(h, cid, due=h.ahead(4))
     await h.call(
         "SendInformationRequests", pb.SendInformationRequestsRequest(complaint_id=cid), MANAGER
     )
@@ -355,7 +354,7 @@ async def test_a_restricted_response_is_seen_only_by_the_poc_and_the_agency(
         complaint_id=cid,
         information_request_id=ir_id,
         reason="Add the escrow statement",
-        new_due_date=date_pb(business_days_ahead(5)),
+        new_due_date=date_pb(h.ahead(5)),
     )
     await h.call("SendBackResponse", back, MANAGER)
     assert _ir(await get(h, cid, POC), ir_id).draft.restricted

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import grpc
 import pytest
 from complaints_support import (
@@ -16,7 +14,6 @@ from complaints_support import (
     VIEWER,
     Harness,
     add_ir,
-    business_days_ahead,
     create,
     date_pb,
     get,
@@ -24,7 +21,6 @@ from complaints_support import (
     send,
     sent_complaint,
     submitted,
-    today,
 )
 
 from ses.complaints.v1 import complaints_pb2 as pb
@@ -64,7 +60,7 @@ async def test_due_dates_must_lie_in_the_future(harness: Harness) -> None:
     h = harness
     complaint = await create(h)
     request = pb.AddInformationRequestRequest(
-        complaint_id=complaint.complaint_id, request_text="History", due_date=date_pb(today())
+        complaint_id=complaint.complaint_id, request_text="History", due_date=date_pb(h.today())
     )
     error = await h.fails("AddInformationRequest", request, MANAGER, INVALID)
     assert "must be in the future" in error.details()
@@ -77,7 +73,7 @@ async def test_only_the_agency_poc_or_a_manager_sends(harness: Harness) -> None:
     h = harness
     complaint = await create(h)
     cid = complaint.complaint_id
-    await add_ir(h, cid, due=business_days_ahead(3))
+    await add_ir(h, cid, due=h.ahead(3))
     request = pb.SendInformationRequestsRequest(complaint_id=cid)
     error = await h.fails("SendInformationRequests", request, VIEWER, DENIED)
     assert "Agency POC" in error.details()
@@ -113,7 +109,7 @@ async def test_extending_keeps_the_original_due_date_and_the_reason(
     complaint, ir_id = await sent_complaint(h)
     cid = complaint.complaint_id
     original = _ir(complaint, ir_id).due_date
-    later = business_days_ahead(20)
+    later = h.ahead(20)
     request = pb.ExtendDueDateRequest(
         complaint_id=cid, information_request_id=ir_id, new_due_date=date_pb(later), reason="Asked"
     )
@@ -204,7 +200,7 @@ async def test_sending_back_needs_a_reason_and_a_future_due_date(harness: Harnes
     h = harness
     complaint, ir_id = await submitted(h)
     cid = complaint.complaint_id
-    later = date_pb(business_days_ahead(7))
+    later = date_pb(h.ahead(7))
     no_reason = pb.SendBackResponseRequest(
         complaint_id=cid, information_request_id=ir_id, new_due_date=later
     )
@@ -214,7 +210,7 @@ async def test_sending_back_needs_a_reason_and_a_future_due_date(harness: Harnes
         complaint_id=cid,
         information_request_id=ir_id,
         reason="More detail",
-        new_due_date=date_pb(today() - timedelta(days=1)),
+        new_due_date=date_pb(h.today()),
     )
     await h.fails("SendBackResponse", past, MANAGER, INVALID)
     no_date = pb.SendBackResponseRequest(
@@ -255,7 +251,7 @@ async def test_the_original_due_date_is_kept_and_every_due_date_change_is_listed
     h = harness
     complaint = await create(h)
     cid = complaint.complaint_id
-    first, extended, returned, again = (business_days_ahead(n) for n in (5, 8, 12, 15))
+    first, extended, returned, again = (h.ahead(n) for n in (5, 8, 12, 15))
     ir_id = (await add_ir(h, cid, due=first)).information_request_id
     await send(h, cid)
     extend = pb.ExtendDueDateRequest(

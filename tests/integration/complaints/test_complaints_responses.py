@@ -11,7 +11,6 @@ from complaints_support import (
     POC,
     VIEWER,
     Harness,
-    business_days_ahead,
     date_pb,
     get,
     reason_of,
@@ -42,7 +41,7 @@ async def _send_back(h: Harness, cid: str, ir_id: str) -> None:
         complaint_id=cid,
         information_request_id=ir_id,
         reason="Add the escrow statement",
-        new_due_date=date_pb(business_days_ahead(5)),
+        new_due_date=date_pb(h.ahead(5)),
     )
     await h.call("SendBackResponse", back, MANAGER)
 

@@ -47,14 +47,14 @@ from ses_core.platform.messaging import EVENTS_STREAM, JetStreamPublisher, Proto
 from ses_core.platform.runtime import ServiceHost
 from ses_core.platform.settings import Settings
 from ses_core.ports import OutboundMessage
-from ses_core.sdk import UploadedFile, upload_files_async
 from ses_core.testing import NatsServerProcess, PostgresCluster, eventually
 from ses_core.testing.hosting import bearer, host_settings, hosted, metadata_for
-from ses_core.uploads import AttachmentKind
 from ses_files.bootstrap import FilesPlugin
 from ses_files.consumers import ATTACHMENTS_CONSUMER
 from ses_files.repositories import complaints_keeping
 from ses_files.tables import metadata as files_metadata
+from ses_sdk import UploadedFile, upload_files_async
+from ses_sdk.common import AttachmentKind
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 

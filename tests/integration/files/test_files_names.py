@@ -175,6 +175,7 @@ def test_ten_thousand_generated_names_never_escape_the_storage_directory(
         "files.db",
         "files.db-shm",
         "files.db-wal",
+        "files.db.writer.lock",  # writers' turns (ses_core.platform.db.engine)
     ]
     layout = stored_layout(root)
     assert all(STORED.fullmatch(path) for path in layout), [

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -29,27 +30,37 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from ses.files.v1 import files_pb2, files_pb2_grpc
 from ses_core.platform.grants import FileGrantAction, GrantSigner, load_or_create_grant_secret
 from ses_core.platform.settings import Settings, load_settings
-from ses_core.testing import NatsServerProcess, free_port, wait_until
+from ses_core.testing import NatsServerProcess, wait_until
 from ses_core.testing.hosting import bearer, state_actor
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 HERE = Path(__file__).resolve().parent
 CHUNK = 256 * 1024
+LISTENING = re.compile(r"SES: gRPC listening on 127\.0\.0\.1:(\d+)$", re.MULTILINE)
 
 
 @dataclass
 class FilesServer:
-    """``ses serve files`` in a child process, restartable on the same port and data."""
+    """``ses serve files`` in a child process, restartable on the same port and data.
+
+    The first start asks for port 0 and reads the port the server took from its log, so no
+    other process can take it in between; restarts ask for that port again, as the
+    client's next attempt goes to the same address.
+    """
 
     data_dir: Path
     nats_url: str
-    port: int
+    port: int = 0
     process: subprocess.Popen[bytes] | None = None
 
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir.parent / "files-server.log"
 
     def start(self) -> None:
         env = {
@@ -59,10 +70,12 @@ class FilesServer:
             "SES_GRPC__PORT": str(self.port),
             "SES_GRPC__SHUTDOWN_GRACE_SECONDS": "2",
         }
-        log = (self.data_dir.parent / "files-server.log").open("ab")
+        log = self.log_path.open("ab")
         command = [sys.executable, "-m", "ses_core.platform.runtime.cli", "serve", "files"]
         self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        wait_until(self._serving, timeout=60, message="the files service to serve")
+        if not self.port:
+            self.port = wait_until(self._announced_port, timeout=120, message="the files port")
+        wait_until(self._serving, timeout=120, message="the files service to serve")
 
     def kill(self) -> None:
         assert self.process is not None
@@ -77,10 +90,18 @@ class FilesServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
 
-    def _serving(self) -> bool:
+    def _announced_port(self) -> int | None:
+        self._check_running()
+        found = LISTENING.search(self.log_path.read_text(errors="replace"))
+        return int(found.group(1)) if found else None
+
+    def _check_running(self) -> None:
         assert self.process is not None
         if self.process.poll() is not None:
             raise RuntimeError(f"the files service exited with {self.process.returncode}")
+
+    def _serving(self) -> bool:
+        self._check_running()
         with grpc.insecure_channel(self.address) as channel:
             try:
                 reply = health_pb2_grpc.HealthStub(channel).Check(
@@ -107,7 +128,7 @@ class ClientProcess:
             str(pause),
         ]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-        self.lines: queue.Queue[str] = queue.Queue()
+        self.lines: queue.Queue[str | None] = queue.Queue()  # None: the client's output ended
         self.progress: list[int] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -115,6 +136,7 @@ class ClientProcess:
         assert self.process.stdout is not None
         for line in self.process.stdout:
             self.lines.put(line.strip())
+        self.lines.put(None)
 
     def wait_for(self, wanted: Callable[[str], bool], timeout: float = 120.0) -> str:
         deadline = time.monotonic() + timeout
@@ -125,6 +147,11 @@ class ClientProcess:
                 raise TimeoutError(
                     f"the client printed no matching line in {timeout:.0f}s"
                 ) from None
+            if line is None:
+                raise RuntimeError(
+                    f"the client exited with {self.process.wait(30)} before printing a "
+                    "matching line (its traceback is in the captured stderr)"
+                )
             if line.startswith("progress "):
                 self.progress.append(int(line.split()[1]))
             if wanted(line):
@@ -194,7 +221,7 @@ def scene(tmp_path: Path, nats_server: NatsServerProcess) -> Iterator[Scene]:
     token_file.write_text(bearer(settings, ALICE))  # creates the key ring the server loads
     original = tmp_path / "evidence.zip"
     original.write_bytes(os.urandom(8 * MIB + 12345))
-    server = FilesServer(data_dir, nats_server.url, free_port())
+    server = FilesServer(data_dir, nats_server.url)
     server.start()
     # The token proves who Alice is; what she may do is read from the files service's
     # directory, which exists once the server has migrated its database.

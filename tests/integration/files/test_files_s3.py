@@ -13,12 +13,12 @@ import pytest_asyncio
 from files_support import ALICE, MIB, HostHandle, sha256_hex
 from moto.server import ThreadedMotoServer
 
-from ses_core.sdk import upload_files_async
-from ses_core.testing import NatsServerProcess, free_port
+from ses_core.testing import NatsServerProcess
 from ses_core.testing.hosting import bearer, host_settings, hosted
 from ses_files.blobstores import BlobMissing, BlobStoreError
 from ses_files.blobstores.s3 import S3BlobStore
 from ses_files.bootstrap import FilesPlugin
+from ses_sdk import upload_files_async
 
 pytestmark = pytest.mark.integration
 
@@ -33,11 +33,11 @@ CREDENTIALS = {
 def s3_endpoint() -> Iterator[str]:
     saved = {key: os.environ.get(key) for key in CREDENTIALS}
     os.environ.update(CREDENTIALS)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        host, port = server.get_host_and_port()
+        yield f"http://{host}:{port}"
     finally:
         server.stop()
         for key, value in saved.items():

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from files_support import ALICE, MIB, HostHandle, sha256_hex
 
-from ses_core.sdk import (
+from ses_core.testing.hosting import bearer
+from ses_sdk import (
     AsyncFilesClient,
     FilesClient,
     UploadProgress,
     upload_files,
     upload_files_async,
 )
-from ses_core.testing.hosting import bearer
-from ses_core.uploads import AttachmentKind
+from ses_sdk.common import AttachmentKind
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
@@ -42,6 +42,7 @@ async def test_the_sync_helper_uploads_a_batch_and_reports_progress(
         [tmp_path / "a.pdf", tmp_path / "b.csv"],
         AttachmentKind.RESPONSE,
         progress=seen.append,
+        insecure=True,
     )
 
     assert [f.name for f in uploaded] == ["a.pdf", "b.csv"]
@@ -60,7 +61,7 @@ async def test_the_async_client_uploads_and_downloads_the_same_bytes(
 ):
     data = write(tmp_path / "big.zip", 3 * MIB + 1)
     token = bearer(files_host.settings, ALICE)
-    async with AsyncFilesClient.connect(files_host.host.address, token) as client:
+    async with AsyncFilesClient.connect(files_host.host.address, token, insecure=True) as client:
         (uploaded,) = await client.upload_files([tmp_path / "big.zip"], chunk_size=256 * 1024)
         grant = files_host.api(ALICE).grant(uploaded.file_id)
         target = await client.download_file(uploaded.file_id, grant, tmp_path / "copy.zip")
@@ -85,7 +86,7 @@ async def test_a_sync_client_downloads_what_it_uploaded(files_host: HostHandle, 
     token = bearer(files_host.settings, ALICE)
 
     def roundtrip() -> bytes:
-        with FilesClient.connect(files_host.host.address, token) as client:
+        with FilesClient.connect(files_host.host.address, token, insecure=True) as client:
             (uploaded,) = client.upload_files([tmp_path / "x.pdf"])
             grant = files_host.api(ALICE).grant(uploaded.file_id)
             return client.download_file(uploaded.file_id, grant, tmp_path / "y.pdf").read_bytes()

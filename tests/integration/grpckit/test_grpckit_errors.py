@@ -24,8 +24,8 @@ from grpckit_support import (
 from ses_core.identity import Actor
 from ses_core.platform.grpc import ERROR_DOMAIN, REQUEST_ID_KEY
 from ses_core.platform.identity import TokenIssuer
-from ses_core.sdk import FieldViolation
 from ses_core.testing import error_details
+from ses_sdk import FieldViolation
 
 pytestmark = pytest.mark.integration
 

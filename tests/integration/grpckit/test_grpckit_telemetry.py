@@ -6,6 +6,7 @@ import grpc
 import grpc.aio
 import pytest
 from grpckit_support import StartServer, call, failure, metadata
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind, StatusCode
 
 from ses_core.identity import Actor
@@ -13,6 +14,7 @@ from ses_core.platform import telemetry as telemetry_module
 from ses_core.platform.identity import TokenIssuer
 from ses_core.platform.settings import TelemetrySettings
 from ses_core.platform.telemetry import Telemetry, build_telemetry, setup_telemetry
+from ses_core.testing import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -20,6 +22,26 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def telemetry() -> Telemetry:
     return build_telemetry(TelemetrySettings(exporter="memory", service_name="ses-test"))
+
+
+async def finished_spans(telemetry: Telemetry, kind: SpanKind, count: int) -> list[ReadableSpan]:
+    """The finished spans of ``kind``, once there are ``count`` of them, oldest first.
+
+    A server span ends after the server has sent the status, so a client that has its
+    answer may still find the span unfinished: wait for it rather than read at once.
+    """
+    exporter = telemetry.span_exporter
+    assert exporter is not None
+
+    def of_kind() -> list[ReadableSpan]:
+        return [span for span in exporter.get_finished_spans() if span.kind is kind]
+
+    await eventually(
+        lambda: len(of_kind()) >= count, message=f"{count} finished {kind.name} span(s)"
+    )
+    spans = of_kind()
+    assert len(spans) == count, spans
+    return spans
 
 
 async def test_an_rpc_leaves_a_server_span_in_the_callers_trace(
@@ -32,8 +54,8 @@ async def test_an_rpc_leaves_a_server_span_in_the_callers_trace(
     ) as traced:
         token = issuer.issue_access(manager.identity(), "ses").token
         assert await call(traced, "GetThing", b"1", metadata(token)) == b"thing 1"
-    spans = {span.kind: span for span in telemetry.span_exporter.get_finished_spans()}
-    server_span, client_span = spans[SpanKind.SERVER], spans[SpanKind.CLIENT]
+    [server_span] = await finished_spans(telemetry, SpanKind.SERVER, 1)
+    [client_span] = await finished_spans(telemetry, SpanKind.CLIENT, 1)
     assert server_span.name == "/ses.test.v1.ThingService/GetThing"
     assert server_span.resource.attributes["service.name"] == "ses-test"
     assert server_span.context is not None
@@ -48,9 +70,9 @@ async def test_the_server_span_records_the_mapped_status(
 ) -> None:
     _, channel = await start_server(telemetry=telemetry, verifier=None)
     assert (await failure(channel, "Fail", b"NotFound")).code() == grpc.StatusCode.NOT_FOUND
+    [not_found] = await finished_spans(telemetry, SpanKind.SERVER, 1)
     assert (await failure(channel, "Fail", b"boom")).code() == grpc.StatusCode.INTERNAL
-    assert telemetry.span_exporter is not None
-    not_found, internal = telemetry.span_exporter.get_finished_spans()
+    _, internal = await finished_spans(telemetry, SpanKind.SERVER, 2)
     # OpenTelemetry's convention: a client's mistake is not a server error, a bug is.
     assert not_found.attributes is not None
     assert internal.attributes is not None

@@ -60,6 +60,7 @@ from ses_core.testing import eventually, free_port, publish_events
 from ses_core.testing.hosting import host_settings, hosted, metadata_for
 from ses_notify.bootstrap import NotifyPlugin
 from ses_notify.channels import ChannelFactory, builtin_factories, webhook
+from ses_notify.consumers import DURABLE_NAME
 from ses_notify.worker import DeliveryPolicy
 
 CODEC = ProtobufEventCodec()
@@ -110,6 +111,8 @@ class _Collector:
 
 class SmtpSink:
     def __init__(self) -> None:
+        # Chosen once, not port 0: the outage tests stop and start the sink on the same
+        # address, and aiosmtpd's readiness probe connects to the port it was given.
         self.port = free_port("127.0.0.1")
         self._collector = _Collector()
         self._controller: Controller | None = None
@@ -117,7 +120,10 @@ class SmtpSink:
     def start(self) -> SmtpSink:
         self._collector.hold_after = None
         self._collector.holding.clear()
-        self._controller = Controller(self._collector, hostname="127.0.0.1", port=self.port)
+        # aiosmtpd gives its thread 5 s to come up by default: not enough on a loaded machine.
+        self._controller = Controller(
+            self._collector, hostname="127.0.0.1", port=self.port, ready_timeout=60
+        )
         self._controller.start()
         return self
 
@@ -178,7 +184,27 @@ class EventFeed:
             await client.drain()
 
     async def publish(self, *events: DomainEvent) -> None:
+        """Publish as the other services' relays would; the notify service applies them later."""
         await publish_events(self.js, events, codec=CODEC)
+
+    async def caught_up(self) -> bool:
+        """The notify consumer was handed, and acknowledged, everything in the stream."""
+        stream = await self.js.stream_info("SES_EVENTS")
+        try:
+            consumer = await self.js.consumer_info("SES_EVENTS", DURABLE_NAME)
+        except Exception:  # not created yet, or deleted for a replay
+            return False
+        return (
+            consumer.delivered.stream_seq >= stream.state.last_seq
+            and consumer.num_pending == 0
+            and consumer.num_ack_pending == 0
+        )
+
+    async def applied(self, *, what: str = "every published event") -> None:
+        """Wait until the notify service has applied (and so recorded the deliveries of)
+        everything published so far: ``NotifyClient.settled`` alone would also accept a
+        moment when the events are not applied yet and no delivery exists."""
+        await eventually(self.caught_up, message=f"the notify consumer to apply {what}")
 
 
 # -- a scenario --------------------------------------------------------------------------------

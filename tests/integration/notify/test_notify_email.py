@@ -10,7 +10,7 @@ import pytest
 from notify_support import EventFeed, Scenario, SmtpSink, notify_host, notify_settings
 
 from ses.notify.v1 import notify_pb2 as pb
-from ses_core.testing import NatsServerProcess, eventually
+from ses_core.testing import NatsServerProcess
 from ses_core.testing.hosting import host_settings
 
 pytestmark = pytest.mark.integration
@@ -27,7 +27,7 @@ async def test_the_embedded_default_writes_eml_files_and_says_where(
         assert service.parts is not None
         assert any(str(mail_dir) in line for line in service.parts.ready_messages)
         await feed.publish(*world.setup_events())
-        await eventually(lambda: sorted(mail_dir.glob("*.eml")), message=".eml files")
+        await feed.applied()
         deliveries = await client.settled()
     files = sorted(mail_dir.glob("*.eml"))  # all of them, now that every delivery settled
     assert len(files) == 2  # enrollment completed: the initiating manager and the supervisor
@@ -50,6 +50,7 @@ async def test_refused_recipients_are_dead_lettered_permanent_at_once_temporary_
     settings = notify_settings(tmp_path / "data", nats_server.url, url, smtp.port)
     async with notify_host(settings) as (_, client), EventFeed.connect(nats_server.url) as feed:
         await feed.publish(*world.setup_events())
+        await feed.applied()
         deliveries = await client.settled()
         dead = await client.deliveries(statuses=[pb.DELIVERY_STATUS_DEAD_LETTERED])
     emails = {d.address: d for d in deliveries if d.channel == pb.CHANNEL_EMAIL}

@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from nats.js import JetStreamContext
 from notify_support import (
     EventFeed,
     Scenario,
@@ -19,7 +18,7 @@ from notify_support import (
 )
 
 from ses_core.events import DomainEvent
-from ses_core.testing import NatsServerProcess, eventually
+from ses_core.testing import NatsServerProcess
 from ses_notify.consumers import DURABLE_NAME
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -36,20 +35,6 @@ def _events(world: Scenario) -> list[DomainEvent]:
         events.append(world.assign_poc(complaint))  # the POC: 1
         events.append(world.submit(complaint, f"ir-{number}"))  # manager and supervisor: 2
     return events
-
-
-async def _replayed_everything(js: JetStreamContext) -> bool:
-    """The notify consumer has been handed, and has settled, the whole stream."""
-    stream = await js.stream_info("SES_EVENTS")
-    try:
-        consumer = await js.consumer_info("SES_EVENTS", DURABLE_NAME)
-    except Exception:
-        return False
-    return (
-        consumer.delivered.stream_seq >= stream.state.last_seq
-        and consumer.num_pending == 0
-        and consumer.num_ack_pending == 0
-    )
 
 
 async def test_each_email_arrives_once_despite_redeliveries_and_a_restart_mid_batch(
@@ -70,10 +55,10 @@ async def test_each_email_arrives_once_despite_redeliveries_and_a_restart_mid_ba
 
         async with notify_host(settings) as (_, client):
             await wait_for_messages(smtp, expected)
-            await eventually(lambda: _replayed_everything(feed.js), message="the first replay")
+            await feed.applied(what="the first replay")
             # And a second redelivery of everything, under the running host's feet.
             await feed.js.delete_consumer("SES_EVENTS", DURABLE_NAME)
-            await eventually(lambda: _replayed_everything(feed.js), message="the second replay")
+            await feed.applied(what="the second replay")
             deliveries = await client.settled()
 
     assert smtp.count() == expected

@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from nats.js import JetStreamContext
 from notify_support import (
     EventFeed,
     Scenario,
@@ -30,27 +29,13 @@ from ses.notify.v1 import notify_pb2 as pb
 from ses_core.lifecycle import ComplaintStatus
 from ses_core.models import complaint_events as ce
 from ses_core.models.complaint_parts import NoteKind, Party
-from ses_core.testing import NatsServerProcess, eventually
+from ses_core.testing import NatsServerProcess
 from ses_notify.consumers import DURABLE_NAME
 
 pytestmark = pytest.mark.integration
 
 DUE = date(2031, 3, 3)
 CITATION = "AGENCY-ONLY 12 CFR 1026.19(e) suspected tolerance violation"
-
-
-async def _consumer_caught_up(js: JetStreamContext) -> bool:
-    """The notify consumer was handed, and acknowledged, everything in the stream."""
-    stream = await js.stream_info("SES_EVENTS")
-    try:
-        consumer = await js.consumer_info("SES_EVENTS", DURABLE_NAME)
-    except Exception:
-        return False
-    return (
-        consumer.delivered.stream_seq >= stream.state.last_seq
-        and consumer.num_pending == 0
-        and consumer.num_ack_pending == 0
-    )
 
 
 def _posted(
@@ -121,7 +106,7 @@ async def test_each_interaction_reaches_the_other_side_once_without_agency_only_
         await client.settled()
 
         await feed.js.delete_consumer("SES_EVENTS", DURABLE_NAME)  # replay everything
-        await eventually(lambda: _consumer_caught_up(feed.js), message="the replay")
+        await feed.applied(what="the replay")
         deliveries = await client.settled()
         poc_inbox = await client.inbox(world.actor(world.poc))
         manager_inbox = await client.inbox(world.actor(world.manager))

@@ -57,6 +57,7 @@ async def test_operators_schedule_windows_inside_limited_access_and_everyone_is_
     async with notify_host(settings, clock=clock) as (_, client):
         async with EventFeed.connect(nats_server.url) as feed:
             await feed.publish(*world.setup_events())
+            await feed.applied()
             await client.settled()
         md = client.md(OPERATOR, key="schedule-1")
         scheduled = await client.stub.ScheduleMaintenance(

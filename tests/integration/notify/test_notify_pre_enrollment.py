@@ -19,7 +19,6 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from nats.js import JetStreamContext
 from notify_support import (
     EventFeed,
     Scenario,
@@ -44,7 +43,7 @@ from ses_core.models import complaint_events as ce
 from ses_core.models.enrollment_events import EnrollmentCompleted
 from ses_core.platform.authority import authority_metadata
 from ses_core.platform.db import platform_metadata
-from ses_core.testing import NatsServerProcess, eventually
+from ses_core.testing import NatsServerProcess
 from ses_notify import tables
 from ses_notify.bootstrap import NotifyPlugin
 from ses_notify.consumers import DURABLE_NAME
@@ -55,20 +54,6 @@ DUE = date(2031, 3, 3)
 EXTENDED = date(2031, 3, 17)
 INTAKE = "complaints@acme.example.org"
 AGENCY_ONLY = "AGENCY-ONLY: the complainant is a suspected fraud ring"
-
-
-async def _consumer_caught_up(js: JetStreamContext) -> bool:
-    """The notify consumer was handed, and acknowledged, everything in the stream."""
-    stream = await js.stream_info("SES_EVENTS")
-    try:
-        consumer = await js.consumer_info("SES_EVENTS", DURABLE_NAME)
-    except Exception:
-        return False
-    return (
-        consumer.delivered.stream_seq >= stream.state.last_seq
-        and consumer.num_pending == 0
-        and consumer.num_ack_pending == 0
-    )
 
 
 def _split_setup(world: Scenario) -> tuple[list[DomainEvent], EnrollmentCompleted]:
@@ -137,7 +122,7 @@ async def test_irs_sent_before_enrollment_reach_the_company_once_it_is_enrolled(
     async with notify_host(settings) as (_, client), EventFeed.connect(nats_server.url) as feed:
         await feed.publish(*before_contact, *first, contact_assigned, addresses)
         await feed.publish(*second, extended, *extra_ir, *ended)
-        await eventually(lambda: _consumer_caught_up(feed.js), message="pre-enrollment events")
+        await feed.applied(what="pre-enrollment events")
         assert await client.deliveries() == [], "the company was told before it could see"
         assert smtp.count() == 0
 
@@ -150,7 +135,7 @@ async def test_irs_sent_before_enrollment_reach_the_company_once_it_is_enrolled(
 
         # Everything again from the start of the stream, and a new contact: nothing twice.
         await feed.js.delete_consumer("SES_EVENTS", DURABLE_NAME)
-        await eventually(lambda: _consumer_caught_up(feed.js), message="the replay")
+        await feed.applied(what="the replay")
         await feed.publish(
             CompanyContactAssigned(
                 tenant_id=world.agency,
@@ -160,7 +145,7 @@ async def test_irs_sent_before_enrollment_reach_the_company_once_it_is_enrolled(
                 previous_user_id=world.contact,
             )
         )
-        await eventually(lambda: _consumer_caught_up(feed.js), message="the new contact")
+        await feed.applied(what="the new contact")
         deliveries = await client.settled()
         inbox = await client.inbox(world.actor(world.contact))
 

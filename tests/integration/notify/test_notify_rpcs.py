@@ -343,6 +343,8 @@ async def test_account_administrators_set_the_company_addresses(
 async def test_the_delivery_log_filters_and_is_scoped_to_the_callers_organisation(
     client: NotifyClient, world: Scenario
 ) -> None:
+    # The world's notices are in; its e-mails are sent afterwards, by the delivery worker.
+    await client.settled()
     everything = await client.deliveries(recipient_user_id=world.contact)
     assert everything
     assert {d.recipient_user_id for d in everything} == {world.contact}

@@ -40,13 +40,13 @@ from ses_core.models import complaint_events as ce
 from ses_core.platform.authority import authority_metadata
 from ses_core.platform.db import platform_metadata
 from ses_core.ports import FixedClock
-from ses_core.sdk import WebhookVerificationFailed, verify_webhook
-from ses_core.sdk._webhooks import webhook_signature
 from ses_core.testing import NatsServerProcess, eventually
 from ses_notify import tables
 from ses_notify.bootstrap import NotifyPlugin
 from ses_notify.pinned_http import EXCERPT_CHARS
 from ses_notify.webhook_targets import HostsResolver
+from ses_sdk import WebhookVerificationFailed, verify_webhook
+from ses_sdk._webhooks import webhook_signature
 
 pytestmark = pytest.mark.integration
 
@@ -151,6 +151,7 @@ async def test_failing_endpoints_are_retried_then_dead_lettered_and_visible(
                 )
             async with EventFeed.connect(nats_server.url) as feed:
                 await feed.publish(*world.setup_events())
+                await feed.applied()
                 deliveries = await client.settled()
             admin_view = await client.stub.ListDeliveries(
                 pb.ListDeliveriesRequest(channel=pb.CHANNEL_WEBHOOK),

@@ -36,6 +36,14 @@ async def test_published_and_handled_events_are_counted(tally_service, js, metri
     assert await relay.relay_pending() == 3
     async with running(tally_service.consumer(js).run()):
         await eventually(lambda: len(tally_service.received()) == 3)
+        # The consumer counts a delivery after its ack, which follows the commit the
+        # test has just seen: wait for the count too.
+        await eventually(
+            lambda: (
+                _sums(metric_reader, "ses.events.handled").get(applied_key, 0) >= applied_before + 3
+            ),
+            message="three applied deliveries counted",
+        )
 
     published = sum(_sums(metric_reader, "ses.outbox.published").values())
     handled = _sums(metric_reader, "ses.events.handled")

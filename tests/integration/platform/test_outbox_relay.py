@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
 from opentelemetry import trace
 from sqlalchemy import update
 
-from ses_core.platform.db import outbox_table
+from ses_core.platform.db import OutboxStore, create_database_engine, outbox_table
 from ses_core.platform.messaging import EVENTS_STREAM, JetStreamPublisher, OutboxRelay
 from ses_core.ports import OutboundMessage
 from ses_core.testing import eventually, running
@@ -128,3 +129,40 @@ async def test_a_commit_wakes_the_relay_without_waiting_for_the_poll(tally_servi
         await eventually(lambda: relay.passes >= 1)  # idle, waiting for a wake-up
         tally_service.create_tally(bumps=1)  # on_commit -> relay.notify()
         await eventually(lambda: tally_service.outbox_store.count_pending() == 0, timeout=30)
+
+
+async def test_relays_of_several_processes_on_one_database_publish_each_event_once_in_order(
+    tally_service, js, database_url
+):
+    """The relays of ``ses up --workers N`` or of several replicas share one outbox: each
+    event is published by one of them, once, and in the order it was committed."""
+    published: list[tuple[str, str]] = []  # (relay, event id), in publishing order
+    real = JetStreamPublisher(js)
+
+    class Recording:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        async def publish(self, message: OutboundMessage) -> None:
+            await real.publish(message)
+            published.append((self.name, message.message_id))
+
+    engines = [tally_service.engine, create_database_engine(database_url)]
+    relays = [
+        OutboxRelay(OutboxStore(engine), Recording(f"relay-{index}"), poll_interval=0.01)
+        for index, engine in enumerate(engines)
+    ]
+    try:
+        async with running(relays[0].run()), running(relays[1].run()):
+            for _ in range(60):
+                tally_service.create_tally(bumps=2)
+                for relay in relays:
+                    relay.notify()  # both wake on every commit, as workers would
+                await asyncio.sleep(0)
+            await eventually(lambda: tally_service.outbox_store.count_pending() == 0)
+    finally:
+        engines[1].dispose()
+
+    committed = [row["event_id"] for row in tally_service.outbox()]
+    assert [event_id for _, event_id in published] == committed
+    assert {relay for relay, _ in published} <= {"relay-0", "relay-1"}

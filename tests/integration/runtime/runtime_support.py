@@ -101,7 +101,14 @@ class SesUp:
     \"$@\""]`` to prepare a private mount first.
     """
 
-    def __init__(self, data_dir: Path, *, wrapper: Sequence[str] = (), **env: str) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        wrapper: Sequence[str] = (),
+        args: Sequence[str] = (),
+        **env: str,
+    ) -> None:
         self.data_dir = data_dir
         environment = {
             **os.environ,
@@ -113,7 +120,7 @@ class SesUp:
         }
         ses = Path(sys.executable).parent / "ses"
         self.process = subprocess.Popen(
-            [*wrapper, str(ses), "up"],
+            [*wrapper, str(ses), "up", *args],
             cwd=REPO,
             env=environment,
             stdout=subprocess.PIPE,

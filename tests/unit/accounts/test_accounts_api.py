@@ -35,7 +35,7 @@ def test_the_exported_names_are_exactly_the_pinned_ones() -> None:
 def test_the_package_imports_only_the_standard_library_pydantic_and_pure_ses_core() -> None:
     allowed_roots = {"__future__", "collections", "csv", "dataclasses", "datetime", "enum", "io",
                      "re", "typing", "unicodedata", "pydantic", "ses_core"}  # fmt: skip
-    forbidden = ("ses_core.platform", "ses_core.sdk")
+    forbidden = ("ses_core.platform", "ses_sdk")
     package = Path(accounts.__file__).parent
     for module in package.glob("*.py"):
         for node in ast.walk(ast.parse(module.read_text())):

@@ -72,6 +72,18 @@ def test_the_first_user_is_created_by_an_agency_pending_and_without_admin_rights
     assert (event.created_by_user_id, event.activation_expires_at) == ("agency-mgr", expires)
 
 
+def test_an_agency_may_add_users_until_one_of_them_activates(builder: AccountBuilder) -> None:
+    builder.user("Ann", permission=MANAGE, activated=False)
+    builder.account.require_agency_may_add_users("Acme Mortgage")  # nobody runs it yet
+
+    builder.user("Bob", permission=MANAGE, activated=True)
+
+    with pytest.raises(PreconditionFailed) as refused:
+        builder.account.require_agency_may_add_users("Acme Mortgage")
+    assert refused.value.reason == "company_account_taken_over"
+    assert "Account Administrators create its users" in refused.value.message
+
+
 def test_an_account_needs_a_company() -> None:
     with pytest.raises(ValidationFailed) as refused:
         CompanyAccount.open(" ")

@@ -101,12 +101,12 @@ def test_declared_attachments_need_a_name_to_count_as_declared() -> None:
 
 
 def test_due_within_business_days_is_bounded() -> None:
-    calendar = OperatingCalendar()
+    calendar, wednesday = OperatingCalendar(), date(2026, 11, 25)
     filters = parsing.list_filters(
-        pb.ListComplaintsRequest(due_within_business_days=1), (), calendar, date(2026, 11, 25)
+        pb.ListComplaintsRequest(due_within_business_days=1), (), calendar, wednesday
     )
     assert filters.due_by == date(2026, 11, 27)  # Thanksgiving (26th) is not a business day
     with pytest.raises(ValidationFailed):
         parsing.list_filters(
-            pb.ListComplaintsRequest(due_within_business_days=1000), (), calendar, date.today()
+            pb.ListComplaintsRequest(due_within_business_days=1000), (), calendar, wednesday
         )

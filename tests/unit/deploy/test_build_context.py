@@ -29,7 +29,8 @@ MUST_STAY_OUT = [
     ".hypothesis",
     "libs/ses_core/src/ses_core/__pycache__",
     "services/files/.venv",
-    "libs/ses_core/src/ses",
+    "libs/ses_protos/src/ses",
+    "libs/ses_sdk/src/ses_sdk/_generated",
 ]
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from ses_core.errors import ValidationFailed
 from ses_core.notifications import Channel, Topic
@@ -17,7 +18,7 @@ from ses_notify.channels import ENTRY_POINT_GROUP, ChannelContext, builtin_facto
 from ses_notify.channels.email import compose
 from ses_notify.channels.webhook import body_of
 from ses_notify.deliveries import Delivery
-from ses_notify.mappers import topic_from_proto, topic_to_proto
+from ses_notify.mappers import instant, topic_from_proto, topic_to_proto
 from ses_notify.paging import decode_token, encode_token, page_size_of
 from ses_notify.worker import DeliveryPolicy
 
@@ -122,3 +123,23 @@ def test_proto_topics_map_to_domain_topics_and_back() -> None:
         topic_from_proto(0)
     with pytest.raises(ValidationFailed):
         topic_from_proto(999)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "nanos"), [(0, -1), (0, 1_000_000_000), (-(2**62), 0), (2**62, 0)]
+)
+def test_a_timestamp_protobuf_cannot_represent_is_refused_naming_the_field(
+    seconds: int, nanos: int
+) -> None:
+    """Found by fuzzing ScheduleMaintenance (tests/security): it used to answer INTERNAL."""
+    with pytest.raises(ValidationFailed) as refused:
+        instant(Timestamp(seconds=seconds, nanos=nanos), True, "starts_at")
+
+    assert (refused.value.reason, refused.value.field) == ("timestamp_invalid", "starts_at")
+
+
+def test_an_absent_timestamp_is_none_and_a_valid_one_is_its_instant() -> None:
+    assert instant(Timestamp(), False, "ends_at") is None
+    assert instant(Timestamp(seconds=1_900_000_000), True, "ends_at") == datetime.fromtimestamp(
+        1_900_000_000, UTC
+    )

@@ -7,18 +7,19 @@ import base64
 import json
 from datetime import UTC, datetime, timedelta
 
+import grpc
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from ses_core.errors import ErrorKind, ValidationFailed
-from ses_core.sdk import (
+from ses_sdk import (
     WEBHOOK_SIGNATURE_HEADER,
+    InvalidArgument,
     WebhookVerificationFailed,
     new_webhook_secret,
     sign_webhook,
     verify_webhook,
 )
-from ses_core.sdk._webhooks import webhook_signature
+from ses_sdk._webhooks import webhook_signature
 
 AT = datetime(2031, 3, 3, 14, 0, tzinfo=UTC)
 BODY = b'{"delivery_id":"d-1","topic":"response_submitted"}'
@@ -83,7 +84,7 @@ def test_a_replay_outside_the_tolerance_is_refused(offset: timedelta, reason: st
     with pytest.raises(WebhookVerificationFailed) as refused:
         verify_webhook(headers, BODY, secret, now=AT + offset)
     assert refused.value.reason == reason
-    assert refused.value.kind is ErrorKind.UNAUTHENTICATED
+    assert refused.value.code is grpc.StatusCode.UNAUTHENTICATED
     # The edge of the tolerance is still inside it, and the tolerance is the caller's.
     assert verify_webhook(headers, BODY, secret, now=AT + timedelta(minutes=5))
     assert verify_webhook(headers, BODY, secret, now=AT + offset, tolerance=timedelta(days=2))
@@ -119,7 +120,7 @@ def test_missing_or_malformed_headers_are_refused_by_name() -> None:
 
 
 def test_a_secret_that_is_not_whsec_base64_is_a_usage_error() -> None:
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(InvalidArgument) as refused:
         verify_webhook({}, BODY, "whsec_!!!", now=AT)
     assert refused.value.reason == "webhook_secret_invalid"
     secret = new_webhook_secret()

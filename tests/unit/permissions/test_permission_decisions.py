@@ -15,10 +15,12 @@ from ses_core.permissions import (
     ResourceKind,
     allowed_actions,
     authorize,
+    capable,
     decide,
     not_found_for,
     refusal,
     require,
+    require_capable,
 )
 
 COMPLAINT = Resource(
@@ -241,11 +243,13 @@ def test_public_surface_is_pinned() -> None:
         "agency_only_fields",
         "allowed_actions",
         "authorize",
+        "capable",
         "complaint_reaches_company",
         "decide",
         "not_found_for",
         "refusal",
         "require",
+        "require_capable",
         "visible_fields",
     }
     assert all(hasattr(permissions, name) for name in permissions.__all__)
@@ -277,3 +281,42 @@ def test_a_refusal_keeps_the_services_own_wording_of_a_miss() -> None:
 
 def test_a_genuine_miss_carries_no_hidden_mark() -> None:
     assert HIDDEN not in not_found_for(MANAGER, COMPLAINT).details
+
+
+@pytest.mark.parametrize(
+    ("actor", "allowed"),
+    [
+        (Actor.agency_user("a-mgr", "T1", AgencyRole.COMPLAINT_MANAGER), True),
+        (Actor.agency_user("a-view", "T1", AgencyRole.COMPLAINT_VIEWER), True),  # as Agency POC
+        (Actor.agency_user("a-adm", "T1", AgencyRole.AGENCY_ACCOUNT_ADMIN), False),
+        (Actor.company_user("c-mng", "C1", ComplaintsPermission.MANAGE), True),
+        (Actor.company_user("c-view", "C1", ComplaintsPermission.VIEW), False),
+        (Actor.platform_operator("op"), False),
+    ],
+    ids=["manager", "viewer", "agency-admin", "company-manage", "company-view", "operator"],
+)
+def test_capable_tells_whether_an_action_is_allowed_anywhere(actor: Actor, allowed: bool) -> None:
+    """Uploading needs a complaint where one may attach files; some actors have none."""
+    assert capable(actor, Action.UPLOAD_FILE).allowed is allowed
+
+
+def test_require_capable_explains_with_the_matrix_sentence() -> None:
+    viewer = Actor.company_user("c-view", "C1", ComplaintsPermission.VIEW)
+
+    with pytest.raises(PermissionDenied) as refused:
+        require_capable(viewer, Action.UPLOAD_FILE)
+
+    assert refused.value.reason == "missing_complaints_permission"
+    assert refused.value.message == (
+        "Only company users with Manage Complaints permission can upload a file; ask an "
+        "Account Administrator to grant you Manage Complaints."
+    )
+
+
+def test_only_managers_and_supervisors_could_ever_decide_a_referral() -> None:
+    supervisor = Actor.agency_user("a-sup", "T1", AgencyRole.COMPLAINT_SUPERVISOR)
+    viewer = Actor.agency_user("a-view", "T1", AgencyRole.COMPLAINT_VIEWER)
+
+    assert capable(supervisor, Action.DECIDE_REFERRAL).allowed
+    assert not capable(viewer, Action.DECIDE_REFERRAL).allowed
+    assert not capable(POC, Action.DECIDE_REFERRAL).allowed

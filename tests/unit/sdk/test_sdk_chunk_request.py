@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ses.files.v1 import files_pb2
-from ses_core.sdk._uploads import ChunkRequest
+from ses_sdk._uploads import ChunkRequest
 
 
 @settings(max_examples=200, deadline=None)

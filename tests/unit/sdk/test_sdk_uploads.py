@@ -11,13 +11,13 @@ import grpc
 import pytest
 
 from ses.files.v1 import files_pb2
-from ses_core.sdk import RetryPolicy, UploadProgress
-from ses_core.sdk._channel import call_metadata
-from ses_core.sdk._errors import is_retryable
-from ses_core.sdk._journal import Journal
-from ses_core.sdk._prefetch import Prefetcher
-from ses_core.sdk._uploads import LocalFile, TrackedFile, UploadSession, start_request
-from ses_core.uploads import AttachmentKind
+from ses_sdk import RetryPolicy, UploadProgress
+from ses_sdk._channel import call_metadata
+from ses_sdk._journal import Journal
+from ses_sdk._prefetch import Prefetcher
+from ses_sdk._retry import is_retryable
+from ses_sdk._uploads import LocalFile, TrackedFile, UploadSession, start_request
+from ses_sdk.common import AttachmentKind
 
 
 def session_for(

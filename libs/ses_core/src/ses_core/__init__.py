@@ -1,9 +1,9 @@
-"""SES core: the domain rules every service shares, the platform kit and the SDK.
+"""SES core: the domain rules every service shares and the server platform kit.
 
 The names exported here are the stable domain surface (pinned by
 ``tests/unit/test_public_api.py``). Adapters live under ``ses_core.platform``,
-test helpers under ``ses_core.testing``, the integrators' SDK under
-``ses_core.sdk``; each curates its own exports.
+test helpers under ``ses_core.testing``; each curates its own exports. The integrators'
+SDK is its own distribution (``ses-sdk``, package ``ses_sdk``), which never imports this one.
 """
 
 from ses_core.calendar import AccessLevel, CalendarPolicy, MaintenanceWindow, OperatingCalendar

@@ -26,6 +26,7 @@ from ses_complaints.consumers import build_consumers
 from ses_complaints.handlers import Deps
 from ses_complaints.servicer import SERVICE_NAME, ComplaintsServicer
 from ses_complaints.unit_of_work import ComplaintsUnitOfWork
+from ses_core.platform.db import read_only_session_factory
 from ses_core.platform.grants import GrantSigner, load_or_create_grant_secret
 from ses_core.platform.runtime import ServiceContext, ServiceParts
 
@@ -48,6 +49,7 @@ class ComplaintsPlugin:
             signer=GrantSigner(load_or_create_grant_secret(secret_path)),
             grant_ttl=context.settings.files.grant_ttl,
             on_commit=context.outbox_committed,
+            read_only_sessions=read_only_session_factory(context.engine),
         )
         unit_of_work = partial(_unit_of_work, deps)
         consumers = build_consumers(context, unit_of_work, context.codec)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -14,13 +14,18 @@ from ses_complaints.directory import Person
 from ses_core.lifecycle import InformationRequestStatus
 from ses_core.models.next_actions import ComplaintCommand, InformationRequestCommand
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
 
 def timestamp(at: datetime | None) -> Timestamp | None:
+    """``at`` (aware) as a Timestamp, in integer arithmetic: the same value as
+    ``Timestamp.FromDatetime``, several times cheaper (a list page converts ~100)."""
     if at is None:
         return None
-    stamp = Timestamp()
-    stamp.FromDatetime(at)
-    return stamp
+    if at.tzinfo is None:  # as FromDatetime reads it
+        at = at.replace(tzinfo=UTC)
+    since = at - _EPOCH
+    return Timestamp(seconds=since.days * 86_400 + since.seconds, nanos=since.microseconds * 1000)
 
 
 def date_pb(day: date | None) -> common.Date | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ses_core.errors import NotFound, PreconditionFailed, ValidationFailed, quote
 from ses_core.identity import Actor
-from ses_core.permissions import Action, Resource, ResourceKind, not_found_for
+from ses_core.permissions import Action, Resource, ResourceKind, not_found_for, require_capable
 from ses_core.platform.audit import RestrictedRead, note_restricted_read
 from ses_core.platform.grants import FileGrantAction
 from ses_core.uploads import AttachmentKind, FileSpec, normalize_filename
@@ -54,7 +54,14 @@ def new_id() -> str:
 
 
 def start_upload(deps: FilesDependencies, actor: Actor, command: StartUpload) -> UploadView:
-    """Declare a batch; it is checked against the upload limits before any byte moves."""
+    """Declare a batch; it is checked against the upload limits before any byte moves.
+
+    Only who may attach a file somewhere may store one (``UPLOAD_FILE``, checked before
+    there is a complaint to attach to: ``require_capable``): Complaint Managers,
+    Supervisors and Agency POCs, company users with Manage Complaints. An Agency Account
+    Administrator, a View user or a platform operator is refused before anything is kept.
+    """
+    require_capable(actor, Action.UPLOAD_FILE)
     specs = [FileSpec(f.name, f.size, f.sha256 or None) for f in command.files]
     deps.policy.check_batch(specs, command.kind)
     for index, declared in enumerate(command.files):

@@ -98,8 +98,8 @@ class NotifyServicer(rpc.NotifyServiceServicer):
         self, request: pb.ScheduleMaintenanceRequest, context: Context
     ) -> pb.ScheduleMaintenanceResponse:
         command = maintenance.ScheduleMaintenance(
-            starts_at=m.instant(request.starts_at, request.HasField("starts_at")),
-            ends_at=m.instant(request.ends_at, request.HasField("ends_at")),
+            starts_at=m.instant(request.starts_at, request.HasField("starts_at"), "starts_at"),
+            ends_at=m.instant(request.ends_at, request.HasField("ends_at"), "ends_at"),
             description=request.description,
             emergency=request.emergency,
         )

@@ -24,6 +24,11 @@ Choices where the spec is silent:
   active and hold Manage Complaints.
 - Up to ``MAX_NOTIFICATION_ADDRESSES`` additional notification addresses;
   repeats (ignoring case) are dropped, the first spelling wins.
+- An agency creates a company's users only until one of them activates (the first
+  user, or another candidate if the first never did): from then on someone acts as the
+  company's Account Administrator and creates its users (DESIGN §1 step 3). An agency
+  adding people to an account a company already runs could plant a user who, once the
+  company enrolls, reads the complaints every other agency sends it.
 - Commands that would change nothing (the same permission, the same contact,
   the same addresses) raise no event and return ``None``.
 """
@@ -100,6 +105,15 @@ class CompanyAccount(Aggregate):
         raise NotFound(
             f"There is no user {quote(user_id)} for your company.", reason="user_not_found"
         )
+
+    def require_agency_may_add_users(self, company_name: str) -> None:
+        """Refuse an agency's new user once a user of the company has activated."""
+        if any(user.activated for user in self.users):
+            raise PreconditionFailed(
+                f"{self.company_id} ({company_name}) already has a user who signed in; its "
+                "Account Administrators create its users from now on.",
+                reason="company_account_taken_over",
+            )
 
     def find_user_by_email(self, email: str) -> CompanyUser | None:
         key = email_key(email)

@@ -1,15 +1,16 @@
 """Holiday dates from the ``holidays`` package, filtered to a policy's names.
 
 Lookups are cached per (year, names, observed): building one year of US
-holidays costs milliseconds, and calendars ask for the same year constantly.
+holidays costs milliseconds, and calendars ask for the same year constantly. The
+package itself is imported at the first lookup (importing it takes a third of a second,
+which a command that never asks for a business day should not pay).
 """
 
 from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-
-import holidays
+from typing import Any
 
 _COUNTRY = "US"
 _LANGUAGE = "en_US"  # pinned: policy names must not change with the locale
@@ -25,14 +26,22 @@ def _base_names(label: str) -> set[str]:
 @lru_cache(maxsize=1024)
 def holiday_dates(year: int, names: frozenset[str], observed: bool) -> frozenset[date]:
     """Dates in ``year`` that are one of ``names`` or, if ``observed``, its observed day."""
-    table = holidays.country_holidays(_COUNTRY, years=year, observed=observed, language=_LANGUAGE)
+    table = _holidays().country_holidays(
+        _COUNTRY, years=year, observed=observed, language=_LANGUAGE
+    )
     return frozenset(day for day, label in table.items() if _base_names(label) & names)
 
 
 @lru_cache(maxsize=1)
 def known_holiday_names() -> frozenset[str]:
     """Every US holiday name the package knows in recent years (without the observed suffix)."""
-    table = holidays.country_holidays(
+    table = _holidays().country_holidays(
         _COUNTRY, years=(2024, 2025), observed=False, language=_LANGUAGE
     )
     return frozenset(name for label in table.values() for name in _base_names(label))
+
+
+def _holidays() -> Any:
+    import holidays
+
+    return holidays

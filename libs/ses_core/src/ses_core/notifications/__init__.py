@@ -14,7 +14,7 @@ Pure domain, no I/O; the notify service composes it with its projection and chan
   :func:`require_manages`
 * webhook targets: :class:`WebhookTargetPolicy` (which URLs and addresses webhooks may
   reach, :class:`AllowedTargets`), :func:`special_address`, :data:`SPECIAL_RANGES`;
-  signatures are the SDK's (``ses_core.sdk.sign_webhook`` / ``verify_webhook``)
+  signatures are the SDK's (``ses_sdk.sign_webhook`` / ``verify_webhook``)
 * message headers: :data:`DELIVERY_HEADER`, :data:`TOPIC_HEADER`
 * events: :class:`MaintenanceWindowScheduled` (context ``notify``), :data:`PLATFORM_TENANT`
 """

@@ -2,6 +2,7 @@
 
     decision = authorize(actor, Action.SUBMIT_RESPONSE, resource)
     require(actor, Action.SUBMIT_RESPONSE, resource)  # raises NotFound / PermissionDenied
+    require_capable(actor, Action.UPLOAD_FILE)  # before there is a resource: ever allowed?
 
 Deny by default: an action without a row, a side without requirements, or any
 failed requirement is denied. Scope comes first: other agencies' complaints
@@ -19,10 +20,12 @@ from ses_core.permissions._decision import (
     Decision,
     allowed_actions,
     authorize,
+    capable,
     decide,
     not_found_for,
     refusal,
     require,
+    require_capable,
 )
 from ses_core.permissions._fields import (
     AGENCY_ONLY_FIELDS,
@@ -51,10 +54,12 @@ __all__ = [
     "agency_only_fields",
     "allowed_actions",
     "authorize",
+    "capable",
     "complaint_reaches_company",
     "decide",
     "not_found_for",
     "refusal",
     "require",
+    "require_capable",
     "visible_fields",
 ]

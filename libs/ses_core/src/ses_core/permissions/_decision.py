@@ -28,7 +28,7 @@ from ses_core.identity import Actor, Side
 from ses_core.permissions._actions import Action
 from ses_core.permissions._matrix import PERMISSIONS, Grant
 from ses_core.permissions._requirements import SIDE_LABELS
-from ses_core.permissions._resource import Resource
+from ses_core.permissions._resource import Resource, ResourceKind
 
 ALLOWED = "allowed"
 NO_RULE = "no_rule"
@@ -116,6 +116,41 @@ def decide(
             message = f"Only {requirement.who} can {grant.phrase}{remedy}."
             return _deny(requirement.reason, message)
     return Decision(True, ALLOWED, f"You may {grant.phrase}.")
+
+
+def capable(actor: Actor, action: Action, kind: ResourceKind = ResourceKind.COMPLAINT) -> Decision:
+    """May ``actor`` do ``action`` to *some* resource: the decision on the most favourable
+    one they could meet (of their own agency and company, referred to their agency, with
+    them as Agency POC, Company POC and contributor, not restricted, their own).
+
+    For the steps that come before there is a resource to decide on, so that someone the
+    matrix never lets take the action is refused at once, with the matrix's reason:
+    starting an upload (``UPLOAD_FILE``: only who may attach files somewhere may store
+    them), or being told a complaint has no referral to decide when no referral would
+    ever be theirs to decide (``DECIDE_REFERRAL``). Every requirement of the matrix holds
+    on this resource whenever it holds on any, so "not capable" means "never allowed".
+    """
+    own = actor.user_id
+    favourable = Resource(
+        kind=kind,
+        tenant_id=actor.tenant_id,
+        company_id=actor.company_id,
+        agency_poc_id=own,
+        company_poc_id=own,
+        contributor_ids=frozenset({own}),
+        referred_to_tenant_id=actor.tenant_id,
+        owner_user_id=own,
+    )
+    return authorize(actor, action, favourable)
+
+
+def require_capable(
+    actor: Actor, action: Action, kind: ResourceKind = ResourceKind.COMPLAINT
+) -> None:
+    """Return if ``capable``; raise ``PermissionDenied`` with the matrix's reason if not."""
+    decision = capable(actor, action, kind)
+    if not decision.allowed:
+        raise PermissionDenied(decision.message, reason=decision.reason, action=action.value)
 
 
 def allowed_actions(actor: Actor, resource: Resource) -> frozenset[Action]:

@@ -124,6 +124,8 @@ class GrantSigner:
 
     def verify(self, token: str, *, now: datetime) -> FileGrant:
         """The grant ``token`` encodes; ``PermissionDenied`` if forged, altered or expired."""
+        if not token.isascii():  # every token this signer issues is base64url
+            raise _invalid()
         payload, _, mac = token.partition(".")
         try:
             given = _b64decode(mac)

@@ -50,7 +50,6 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ses_core.notifications import AllowedTargets
-from ses_core.platform.db import sqlite_url
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +102,9 @@ class GrpcSettings(_Group):
     max_receive_message_bytes: Annotated[int, Field(ge=64 * 1024, le=16 * MIB)] = 4 * MIB
     max_send_message_bytes: Annotated[int, Field(ge=64 * 1024, le=16 * MIB)] = 4 * MIB
     shutdown_grace_seconds: Annotated[float, Field(ge=0, le=600)] = 30.0
+    # Share the port with other processes that set it too (the workers of `ses up
+    # --workers N` set it; a process alone keeps it off so a busy port fails loudly).
+    reuse_port: bool = False
 
     @property
     def address(self) -> str:
@@ -377,7 +379,7 @@ class Settings(BaseSettings):
     def _fill_paths_under_data_dir(self) -> Settings:
         for service in SERVICES:
             if not getattr(self.database, service):
-                setattr(self.database, service, sqlite_url(self.data_dir, service))
+                setattr(self.database, service, _sqlite_url(self.data_dir, service))
         if self.nats.store_dir is None:
             self.nats.store_dir = self.data_dir / "nats"
         if self.files.blob_dir is None:
@@ -559,3 +561,9 @@ __all__ = [
     "load_settings_as",
     "settings_or_exit",
 ]
+
+
+def _sqlite_url(data_dir: Path, service: str) -> str:
+    from ses_core.platform.db._urls import sqlite_url
+
+    return sqlite_url(data_dir, service)

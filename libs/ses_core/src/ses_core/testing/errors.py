@@ -10,7 +10,7 @@ from __future__ import annotations
 import grpc
 from grpc_status import rpc_status
 
-from ses_core.sdk import ErrorDetails
+from ses_sdk import ErrorDetails
 
 
 def error_details(error: grpc.RpcError) -> ErrorDetails:

@@ -66,14 +66,25 @@ class Deps:
     grant_ttl: timedelta
     on_commit: Callable[[], None] | None = None
     default_due_business_days: int = DEFAULT_DUE_BUSINESS_DAYS
+    # Sessions for calls that change nothing (``read_only_session_factory``); without
+    # them reads use ``sessions``.
+    read_only_sessions: sessionmaker[Session] | None = None
 
-    def unit_of_work(self, tenant_id: str) -> ComplaintsUnitOfWork:
+    @property
+    def reads(self) -> sessionmaker[Session]:
+        """Sessions for work that only reads: on SQLite they never queue behind writers."""
+        return self.read_only_sessions or self.sessions
+
+    def unit_of_work(
+        self, tenant_id: str, *, session: Session | None = None
+    ) -> ComplaintsUnitOfWork:
         return ComplaintsUnitOfWork(
             self.sessions,
             tenant_id=tenant_id,
             codec=self.codec,
             clock=self.clock,
             on_commit=self.on_commit,
+            session=session,
         )
 
     def now(self) -> datetime:
@@ -228,14 +239,22 @@ def open_complaint(
 
     ``as_tenant`` opens the unit of work for another tenant than the owner: the
     receiving agency accepting a referral commits the complaint as its own.
-    ``read_only`` skips the row lock a change takes (PostgreSQL ``FOR UPDATE``).
+    ``read_only`` skips the row lock a change takes (PostgreSQL ``FOR UPDATE``) and reads
+    in a transaction that cannot write (``Deps.reads``). Locating the owner and the
+    command share one transaction.
     """
     missing = not_found_for(actor, Resource(kind=ResourceKind.COMPLAINT, id=complaint_id))
-    with deps.sessions.begin() as session:
+    session = (deps.reads if read_only else deps.sessions)()
+    try:
+        session.begin()
         owner = locate_complaint(session, complaint_id)
+    except BaseException:
+        session.close()
+        raise
     if owner is None:
+        session.close()
         raise missing
-    with deps.unit_of_work(as_tenant or owner) as uow:
+    with deps.unit_of_work(as_tenant or owner, session=session) as uow:
         try:
             complaint = uow.complaints.load(complaint_id, lock=not read_only)
         except NotFound:

@@ -26,7 +26,14 @@ from ses_core.identity import Actor
 from ses_core.lifecycle import CloseReason
 from ses_core.limits import TextField, checked_text
 from ses_core.models import AllegedViolation, Complainant, Complaint, NoteKind, ResearchNote
-from ses_core.permissions import Action, Resource, ResourceKind, not_found_for, require
+from ses_core.permissions import (
+    Action,
+    Resource,
+    ResourceKind,
+    not_found_for,
+    require,
+    require_capable,
+)
 from ses_core.uploads import AttachmentKind
 
 UNCHANGED: Any = object()
@@ -105,7 +112,7 @@ def get_complaint(
         with open_complaint(deps, actor, complaint_id, read_only=True) as work:
             return work.snapshot()
     missing = not_found_for(actor, Resource(kind=ResourceKind.COMPLAINT, id=reference_number))
-    with deps.sessions.begin() as session:
+    with deps.reads.begin() as session:
         found = complaint_id_of(session, reference_number)
     if found is None:
         raise missing
@@ -221,7 +228,9 @@ def decide_referral(
     with open_complaint(deps, actor, complaint_id, as_tenant=as_tenant) as work:
         complaint = work.complaint
         if complaint.pending_referral is None:
-            # Let the state machine explain that nothing awaits a decision.
+            # Let the state machine explain that nothing awaits a decision, to those who
+            # could decide a referral: anyone else is told they never may.
+            require_capable(actor, Action.DECIDE_REFERRAL)
             complaint.decide_referral(accept, work.now, by=actor.user_id)
         work.require(Action.DECIDE_REFERRAL)
         poc = agency_poc_id or actor.user_id

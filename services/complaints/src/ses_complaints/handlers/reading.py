@@ -95,7 +95,7 @@ def _summaries(
     page: Page,
 ) -> SummaryPage:
     today = deps.today()
-    with deps.sessions.begin() as session:
+    with deps.reads.begin() as session:
         listed = Listed([], None) if scope is None else run(session, today)
         pocs = [row["agency_poc_id"] for row in listed.rows]
         pocs += [row["company_poc_id"] for row in listed.rows if row["company_poc_id"]]
@@ -116,7 +116,7 @@ def _scope(deps: Deps, actor: Actor, filters: ListFilters, *, referred_to_me: bo
     assert actor.company_id is not None
     if referred_to_me or filters.company_id not in ("", actor.company_id):
         return None
-    with deps.sessions.begin() as session:
+    with deps.reads.begin() as session:
         company = directory.company(session, actor.company_id)
     if company is None or not company.enrolled:
         return None

@@ -83,6 +83,7 @@ def create_company_user(deps: Deps, actor: Actor, command: CreateCompanyUser) ->
         account = account_for_update(uow, company_id)
         if actor.side is Side.AGENCY:
             _require_agency_may_create(uow, company_id, company.legal_name, company.can_be_enrolled)
+            account.require_agency_may_add_users(company.legal_name)
             user = account.add_user(
                 email=new_user.email,
                 given_name=new_user.given_name,

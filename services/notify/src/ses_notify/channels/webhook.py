@@ -1,7 +1,7 @@
 """Signed webhooks: each delivery is a JSON POST to an organisation's endpoint.
 
 The body is the notification as that organisation may see it plus ``delivery_id``. The
-request carries the Standard Webhooks headers (``ses_core.sdk.sign_webhook``):
+request carries the Standard Webhooks headers (``ses_sdk.sign_webhook``):
 ``webhook-id`` (the delivery id, the same on every retry), ``webhook-timestamp`` (this
 attempt) and ``webhook-signature`` with one ``v1,`` entry per signing secret of the
 endpoint, so a receiver that switches to a new secret during a rotation keeps verifying.
@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ses_core.notifications import TOPIC_HEADER, Channel, WebhookTargetRefused
 from ses_core.ports import Clock
-from ses_core.sdk import sign_webhook
 from ses_notify import pinned_http
 from ses_notify.channels import ChannelContext, ChannelSession, PermanentFailure, TransientFailure
 from ses_notify.deliveries import Delivery
@@ -40,6 +39,7 @@ from ses_notify.webhook_targets import (
     WebhookTargets,
 )
 from ses_notify.webhooks import WebhookStore
+from ses_sdk import sign_webhook
 
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
 

@@ -20,10 +20,10 @@ from ses_core.errors import PreconditionFailed, ValidationFailed
 from ses_core.identity import Actor
 from ses_core.notifications import chosen_organization, require_manages
 from ses_core.permissions import Resource, ResourceKind, not_found_for
-from ses_core.sdk import new_webhook_secret
 from ses_notify.handlers import NotifyApp
 from ses_notify.unit_of_work import NotifyUnitOfWork
 from ses_notify.webhooks import SigningSecret, WebhookEndpoint
+from ses_sdk import new_webhook_secret
 
 MAX_ENDPOINTS_PER_ORGANIZATION = 10
 MAX_SECRETS_PER_ENDPOINT = 3

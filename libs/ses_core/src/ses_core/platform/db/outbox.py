@@ -15,8 +15,10 @@ from datetime import datetime
 from sqlalchemy import Engine, and_, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from ses_core.platform.db.engine import READ_ONLY
 from ses_core.platform.db.platform_tables import outbox_table
 from ses_core.platform.db.purging import DEFAULT_BATCH_SIZE, delete_in_batches
+from ses_core.platform.db.turns import DatabaseTurn
 from ses_core.ports import Clock, SystemClock
 
 
@@ -58,11 +60,17 @@ def append_to_outbox(session: Session, records: Iterable[OutboxRecord], at: date
 
 
 class OutboxStore:
-    """The relay's view of the outbox: short transactions, never held across a publish."""
+    """The relay's view of the outbox: short transactions, never held across a publish.
+
+    ``relay_turn`` is the turn a relay pass takes, so that of the relays of every process
+    sharing this database (workers, replicas) one publishes at a time: each row once, in
+    order (:mod:`~ses_core.platform.db.turns`).
+    """
 
     def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
         self._engine = engine
         self._clock = clock or SystemClock()
+        self.relay_turn = DatabaseTurn(engine, "outbox-relay")
 
     def pending(self, limit: int) -> list[PendingRecord]:
         """The oldest ``limit`` unpublished rows, in the order they were written."""
@@ -72,7 +80,7 @@ class OutboxStore:
             .order_by(outbox_table.c.seq)
             .limit(limit)
         )
-        with self._engine.connect() as connection:
+        with self._engine.connect().execution_options(**READ_ONLY) as connection:
             rows = connection.execute(statement).mappings().all()
         return [
             PendingRecord(
@@ -89,7 +97,7 @@ class OutboxStore:
 
     def count_pending(self) -> int:
         statement = select(func.count()).where(outbox_table.c.published_at.is_(None))
-        with self._engine.connect() as connection:
+        with self._engine.connect().execution_options(**READ_ONLY) as connection:
             return int(connection.execute(statement).scalar_one())
 
     def mark_published(self, seqs: Sequence[int]) -> None:

@@ -16,6 +16,10 @@ A service adds its repositories by subclassing::
 and builds one per command with the tenant of the caller (``tenant_id`` is required: a
 unit of work without a tenant would have nothing to scope its repositories by).
 
+When the tenant is only known from the database (a command naming an aggregate by id
+alone), begin a session, read the owner, and hand that session over with ``session=``:
+the routing read and the change then share one transaction instead of two.
+
 Outbox headers written at commit: ``ses-tenant``, ``content-type``, the W3C trace
 context of the span that committed, so the consumer's span joins the command's trace,
 and, when a gRPC call committed, the call's origin for the audit trail (who, with which
@@ -60,7 +64,10 @@ class SqlUnitOfWork:
         codec: EventCodec,
         clock: Clock | None = None,
         on_commit: Callable[[], None] | None = None,
+        session: Session | None = None,
     ) -> None:
+        """``session``: a session whose transaction has begun, taken over (and closed) by
+        this unit of work instead of a new one from ``sessions``."""
         if not tenant_id:
             raise ValueError("A unit of work needs the tenant it changes; got an empty tenant id.")
         self.tenant_id = tenant_id
@@ -69,6 +76,7 @@ class SqlUnitOfWork:
         self._clock = clock or SystemClock()
         self._on_commit = on_commit
         self._session: Session | None = None
+        self._adopted = session
         self._tracker = AggregateTracker()
         self._repositories: dict[type[Any], TenantScopedRepository[Any]] = {}
         self._recorded: list[DomainEvent] = []
@@ -78,8 +86,11 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("This unit of work is already open; build one per command.")
-        self._session = self._sessions()
-        self._session.begin()
+        if self._adopted is not None:
+            self._session, self._adopted = self._adopted, None
+        else:
+            self._session = self._sessions()
+            self._session.begin()
         self._open_repositories()
         return self
 

@@ -11,8 +11,9 @@ Choices:
 * Servicers are ``async``: the server has no thread pool for sync handlers.
   A handler calling the sync handlers of a service layer does so with
   ``asyncio.to_thread`` (which carries ``current_actor()`` along).
-* ``SO_REUSEPORT`` is off: a second process on a busy port fails loudly
-  instead of silently sharing it.
+* ``SO_REUSEPORT`` is off unless asked for (``reuse_port``: the workers of
+  ``ses up --workers N``, whose supervisor has checked the port is theirs): a
+  second process on a busy port fails loudly instead of silently sharing it.
 * Shutdown (SIGTERM/SIGINT, or ``stop``): health turns NOT_SERVING for every
   service, after ``drain_delay`` the server stops accepting calls, calls in
   flight get ``shutdown_grace`` seconds to finish, then the rest are
@@ -63,6 +64,7 @@ class ServerConfig:
     max_send_message_bytes: int = MAX_MESSAGE_BYTES
     shutdown_grace: float = 30.0
     drain_delay: float = 0.0
+    reuse_port: bool = False
 
     @classmethod
     def from_settings(cls, settings: GrpcSettings, *, drain_delay: float = 0.0) -> ServerConfig:
@@ -72,6 +74,7 @@ class ServerConfig:
             max_send_message_bytes=settings.max_send_message_bytes,
             shutdown_grace=settings.shutdown_grace_seconds,
             drain_delay=drain_delay,
+            reuse_port=settings.reuse_port,
         )
 
     def options(self) -> list[tuple[str, int]]:
@@ -83,7 +86,7 @@ class ServerConfig:
             ("grpc.keepalive_permit_without_calls", 1),
             ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
             ("grpc.http2.max_ping_strikes", 2),
-            ("grpc.so_reuseport", 0),
+            ("grpc.so_reuseport", int(self.reuse_port)),
         ]
 
 

@@ -79,7 +79,7 @@ def find_nats_server() -> Path:
     return Path(found)
 
 
-def _die_with_parent() -> Callable[[], None] | None:
+def die_with_parent() -> Callable[[], None] | None:
     """A ``preexec_fn`` asking Linux to SIGKILL the child when its parent (thread) dies."""
     if not sys.platform.startswith("linux"):
         return None
@@ -245,7 +245,7 @@ class NatsServerProcess:
                     stdin=subprocess.DEVNULL,
                     pass_fds=(lock_descriptor,),
                     process_group=0,
-                    preexec_fn=_die_with_parent(),
+                    preexec_fn=die_with_parent(),
                 )
             except BaseException as error:
                 spawned.append(error)

@@ -20,8 +20,12 @@ Each publish runs in a PRODUCER span whose parent is the trace context stored wi
 row (the span that committed the change), and that span's context goes into the message,
 so the consumer's span continues the command's trace.
 
-One relay per service database is the intended deployment; a second one is safe (dedupe)
-but only doubles the traffic.
+Every process running a service runs its relay (the workers of ``ses up --workers N``,
+the replicas of ``ses serve``), so that a commit is published by the relay of the process
+that made it, at once. A pass takes the database's relay turn first
+(``OutboxStore.relay_turn``: an advisory lock on PostgreSQL, a file lock beside a SQLite
+database), so the relays of one database publish one at a time, from where the previous
+pass stopped: each row once, in ``seq`` order. A relay that dies gives the turn back.
 """
 
 from __future__ import annotations
@@ -102,6 +106,11 @@ class OutboxRelay:
 
     async def relay_pending(self) -> int:
         """Publish every row pending now, in order; returns how many were published."""
+        self._wake.clear()
+        async with self._store.relay_turn.held():
+            return await self._relay_pending()
+
+    async def _relay_pending(self) -> int:
         total = 0
         while True:
             self._wake.clear()

@@ -24,7 +24,6 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from ses_core.errors import PreconditionFailed
-from ses_core.platform.db.engine import normalize_url
 from ses_core.platform.settings import Settings, env_name
 
 _PROBE_BYTES = 64 * 1024
@@ -119,6 +118,8 @@ def naming_database_errors(settings: Settings, service: str) -> AbstractContextM
     directory, named with the ``SES_DATABASE__<SERVICE>`` setting that put it there.
     Other databases (PostgreSQL) report their own errors.
     """
+    from ses_core.platform.db.engine import normalize_url  # SQLAlchemy: hosts only
+
     url = normalize_url(settings.database.url_for(service))
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return nullcontext()

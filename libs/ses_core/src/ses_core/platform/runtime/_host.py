@@ -178,6 +178,10 @@ class ServiceHost:
     clock: Clock = field(default_factory=SystemClock)
     maintenance: MaintenanceSchedule | None = None
     seed_demo: bool = False
+    # The services' background loops (event consumers, schedulers, delivery workers,
+    # sweeps). The workers of `ses up --workers N` run them in worker 0 only: one
+    # consumer applies each stream in order, as a single process did (``_workers``).
+    background_loops: bool = True
 
     broker: NatsServerProcess | None = field(default=None, init=False)
     supervisor: BrokerSupervisor | None = field(default=None, init=False)
@@ -318,6 +322,8 @@ class ServiceHost:
             self._spawn(f"{hosted.plugin.name}-outbox-relay", hosted.relay.run)
             self._spawn(f"{hosted.plugin.name}-retention", hosted.purger.run)
             assert hosted.parts is not None
+            if not self.background_loops:
+                continue
             for index, loop in enumerate(hosted.parts.background):
                 self._spawn(f"{hosted.plugin.name}-background-{index}", loop)
 

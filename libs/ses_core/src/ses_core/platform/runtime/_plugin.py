@@ -22,22 +22,23 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
-from ses_core.calendar import OperatingCalendar
-from ses_core.platform.authority import SqlAuthorityDirectory
-from ses_core.platform.grpc import ServiceRegistration
-from ses_core.platform.identity import KeyRing, TokenVerifier
-from ses_core.platform.messaging import EventCodec
-from ses_core.platform.settings import Settings
-from ses_core.platform.telemetry import Telemetry
-from ses_core.ports import Clock
-from ses_core.uploads import UploadPolicy
-
+# Types only: the ``ses`` command imports this module before it knows whether it will
+# host anything (``ses --help`` must not pay for SQLAlchemy, gRPC or NATS).
 if TYPE_CHECKING:
     from nats.aio.client import Client as NatsClient
     from nats.js import JetStreamContext
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from ses_core.calendar import OperatingCalendar
+    from ses_core.platform.authority import SqlAuthorityDirectory
+    from ses_core.platform.grpc import ServiceRegistration
+    from ses_core.platform.identity import KeyRing, TokenVerifier
+    from ses_core.platform.messaging import EventCodec
+    from ses_core.platform.settings import Settings
+    from ses_core.platform.telemetry import Telemetry
+    from ses_core.ports import Clock
+    from ses_core.uploads import UploadPolicy
 
 ENTRY_POINT_GROUP = "ses.services"
 
@@ -71,6 +72,8 @@ class ServiceContext:
 
     def load_key_ring(self) -> KeyRing:
         """The embedded identity provider's signing keys (enrollment service only)."""
+        from ses_core.platform.identity import KeyRing
+
         return KeyRing.load(self.key_ring_path)
 
 
@@ -141,13 +144,27 @@ def discover_plugins() -> dict[str, ServicePlugin]:
     return dict(sorted(plugins.items()))
 
 
+def installed_service_names(names: Sequence[str] | None = None) -> list[str]:
+    """``names`` (all installed services when empty), checked against the installed
+    plugins' entry points without importing them: ``UnknownService`` for a missing one."""
+    available = sorted(entry.name for entry in entry_points(group=ENTRY_POINT_GROUP))
+    if not names:
+        return available
+    _require_installed(names, available)
+    return list(names)
+
+
+def _require_installed(names: Sequence[str], available: Sequence[str]) -> None:
+    missing = [name for name in names if name not in available]
+    if missing:
+        known = ", ".join(available) or "none installed"
+        raise UnknownService(f"No service named {', '.join(missing)}; installed services: {known}.")
+
+
 def select_plugins(names: Sequence[str] | None = None) -> list[ServicePlugin]:
     """The named plugins (all installed ones when ``names`` is empty), in a stable order."""
     available = discover_plugins()
     if not names:
         return list(available.values())
-    missing = [name for name in names if name not in available]
-    if missing:
-        known = ", ".join(available) or "none installed"
-        raise UnknownService(f"No service named {', '.join(missing)}; installed services: {known}.")
+    _require_installed(names, list(available))
     return [available[name] for name in names]

@@ -1,7 +1,8 @@
 """``ses``: run, serve, migrate and administer the platform.
 
-    ses up                    every installed service in one process, embedded defaults
-    ses serve <service>       one service (how Kubernetes runs each of them)
+    ses up [--workers N]      every installed service, embedded defaults, N processes
+                              sharing the port (default: one per core)
+    ses serve <service>       one service (how Kubernetes runs each of them; --workers N)
     ses migrate [<service>]   upgrade service databases to head (a separate production step)
     ses <command> ...         administrative commands contributed by services
                               (e.g. ``ses tenants create`` from enrollment)
@@ -21,25 +22,36 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ses_core.errors import SesError
-from ses_core.platform.runtime._host import ServiceHost, migrate_services
+from ses_core.platform.runtime._command_index import cached_commands, remember_commands
 from ses_core.platform.runtime._plugin import (
     CliCommand,
+    ServicePlugin,
     UnknownService,
     commands_of,
     discover_plugins,
+    installed_service_names,
     select_plugins,
 )
-from ses_core.platform.settings import Settings, settings_or_exit
+from ses_core.platform.runtime._workers import WORKER_READY, WorkerPool, default_workers
+
+# The host (SQLAlchemy, gRPC, NATS, alembic) is imported only by the commands that host
+# or migrate: `ses --help` and the administrative commands start without it.
+if TYPE_CHECKING:
+    from ses_core.platform.runtime._host import ServiceHost
+    from ses_core.platform.settings import Settings
 
 
-def _parser(commands: Sequence[CliCommand]) -> argparse.ArgumentParser:
+def _parser(commands: Sequence[CliCommand | _ListedCommand]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ses", description="SES complaints platform")
     parser.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="run every installed service on embedded defaults")
     up.add_argument("--port", type=int, help="gRPC port (default 50051; 0 picks a free one)")
+    _add_worker_options(up, default=default_workers())
     serve = sub.add_parser("serve", help="run one service")
     serve.add_argument("service", help="service name, e.g. enrollment")
     serve.add_argument(
@@ -47,6 +59,7 @@ def _parser(commands: Sequence[CliCommand]) -> argparse.ArgumentParser:
         action="store_true",
         help="refuse to start unless the schema is at head (run `ses migrate` first)",
     )
+    _add_worker_options(serve, default=1)
     migrate = sub.add_parser("migrate", help="upgrade service databases to head")
     migrate.add_argument("services", nargs="*", help="services to migrate (default: all)")
     for command in commands:
@@ -54,10 +67,30 @@ def _parser(commands: Sequence[CliCommand]) -> argparse.ArgumentParser:
     return parser
 
 
+def _add_worker_options(parser: argparse.ArgumentParser, *, default: int) -> None:
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=default,
+        help=f"host processes sharing the port (default {default})",
+    )
+    # Set by the supervisor of several workers on each worker it starts.
+    parser.add_argument("--worker-index", type=int, help=argparse.SUPPRESS)
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"needs at least 1 worker, not {value}")
+    return number
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {}
     if getattr(args, "port", None) is not None:
         overrides["grpc"] = {"port": args.port}
+    from ses_core.platform.settings import settings_or_exit
+
     return settings_or_exit(**overrides)
 
 
@@ -83,6 +116,49 @@ async def _run_host(host: ServiceHost) -> None:
             loop.remove_signal_handler(signum)
 
 
+async def _run_worker(host: ServiceHost, index: int) -> None:
+    """One worker of several (``_workers``): the supervisor prints the banner."""
+    loop = asyncio.get_running_loop()
+    stop_requested = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop_requested.set)
+    try:
+        await host.start()
+        try:
+            if index == 0:
+                for line in _service_messages(host):
+                    print(f"SES: {line}")
+            print(WORKER_READY, flush=True)
+            await stop_requested.wait()
+        finally:
+            await host.stop()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+
+
+async def _run_pool(pool: WorkerPool, names: Sequence[str]) -> None:
+    loop = asyncio.get_running_loop()
+    stop_requested = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop_requested.set)
+    try:
+        print(f"SES: starting {', '.join(names)} in {pool.workers} worker processes ...")
+        await pool.run(stop_requested)
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+
+
+def _service_messages(host: ServiceHost) -> list[str]:
+    return [
+        line
+        for service in host.services
+        if service.parts is not None
+        for line in service.parts.ready_messages
+    ]
+
+
 def _print_ready(host: ServiceHost) -> None:
     print(f"SES: gRPC listening on {host.address}")
     print(f"SES: data directory {host.settings.data_dir.resolve()}")
@@ -93,36 +169,77 @@ def _print_ready(host: ServiceHost) -> None:
         )
     else:
         print(f"SES: NATS at {host.nats_url}")
-    for service in host.services:
-        if service.parts is not None:
-            for line in service.parts.ready_messages:
-                print(f"SES: {line}")
+    for line in _service_messages(host):
+        print(f"SES: {line}")
     print("SES: ready; Ctrl-C stops everything.", flush=True)
 
 
+BUILT_IN_COMMANDS = ("up", "serve", "migrate")
+
+
+@dataclass(frozen=True)
+class _ListedCommand:
+    """A service's command as the help screen lists it (``_command_index``); never run."""
+
+    name: str
+    help: str
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        return None
+
+    def run(self, args: argparse.Namespace, settings: Settings) -> int:
+        raise AssertionError("a listed command is only ever shown in help")
+
+
+def _service_commands(argv: Sequence[str]) -> Sequence[CliCommand | _ListedCommand]:
+    """What the parser needs of the services' commands for this command line: nothing for
+    the built-in commands, the index for a help screen, else the commands themselves."""
+    word = _command_word(argv)
+    if word in BUILT_IN_COMMANDS:
+        return []
+    if word is None:
+        listed = cached_commands()
+        if listed is not None:
+            return [_ListedCommand(name, help_) for name, help_ in listed]
+    commands = [
+        command for plugin in discover_plugins().values() for command in commands_of(plugin)
+    ]
+    remember_commands((command.name, command.help) for command in commands)
+    return commands
+
+
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The command a command line names (the first word that is no option), if any."""
+    words = iter(argv)
+    for word in words:
+        if word == "--log-level":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    plugins = discover_plugins()
-    commands = [command for plugin in plugins.values() for command in commands_of(plugin)]
-    args = _parser(commands).parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    commands = _service_commands(arguments)
+    args = _parser(commands).parse_args(arguments)
+    try:
+        # Loaded before logging is set up: what the services' imports log is not news.
+        plugins = _plugins_for(args)
+    except UnknownService as error:
+        print(f"ses: {error}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        if args.command == "up":
-            settings = _settings(args)
-            host = ServiceHost(settings, select_plugins(), seed_demo=True)
-            asyncio.run(_run_host(host))
-            return 0
-        if args.command == "serve":
-            settings = _settings(args)
-            host = ServiceHost(
-                settings, select_plugins([args.service]), migrate=not args.no_migrate
-            )
-            asyncio.run(_run_host(host))
-            return 0
+        if args.command in ("up", "serve"):
+            return _host_command(args, plugins)
         if args.command == "migrate":
             settings = _settings(args)
-            chosen = select_plugins(args.services)
+            chosen = plugins or []
+            from ses_core.platform.runtime._host import migrate_services
+
             migrate_services(settings, chosen)
             print("SES: migrated " + ", ".join(plugin.name for plugin in chosen))
             return 0
@@ -138,6 +255,56 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command.name == args.command:
             return command.run(args, _settings(args))
     return 2  # pragma: no cover - argparse rejects unknown commands first
+
+
+def _is_supervisor(args: argparse.Namespace) -> bool:
+    return args.command in ("up", "serve") and args.worker_index is None and args.workers > 1
+
+
+def _plugins_for(args: argparse.Namespace) -> list[ServicePlugin] | None:
+    """The plugins a command hosts or migrates; None for the rest, and for the supervisor
+    of several workers, which only needs their names (it imports no service)."""
+    if args.command == "migrate":
+        return select_plugins(args.services)
+    if args.command not in ("up", "serve"):
+        return None
+    wanted = None if args.command == "up" else [args.service]
+    if _is_supervisor(args):
+        installed_service_names(wanted)  # an unknown name fails here, in one line
+        return None
+    return select_plugins(wanted)
+
+
+def _host_command(args: argparse.Namespace, plugins: list[ServicePlugin] | None) -> int:
+    """``ses up`` / ``ses serve``: one host, a supervisor of several, or one worker."""
+    settings = _settings(args)
+    up = args.command == "up"
+    if _is_supervisor(args):
+        command = ["up"] if up else ["serve", args.service]
+        if not up and args.no_migrate:
+            command.append("--no-migrate")
+        pool = WorkerPool(settings, command, args.workers, log_level=args.log_level)
+        names = installed_service_names(None if up else [args.service])
+        asyncio.run(_run_pool(pool, names))
+        return 0
+    from ses_core.platform.runtime._host import ServiceHost
+
+    assert plugins is not None
+    migrate = up or not args.no_migrate
+    if args.worker_index is None:
+        host = ServiceHost(settings, plugins, migrate=migrate, seed_demo=up)
+        asyncio.run(_run_host(host))
+        return 0
+    first = args.worker_index == 0  # migrates, seeds, runs the background loops (_workers)
+    host = ServiceHost(
+        settings,
+        plugins,
+        migrate=migrate and first,
+        seed_demo=up and first,
+        background_loops=first,
+    )
+    asyncio.run(_run_worker(host, args.worker_index))
+    return 0
 
 
 if __name__ == "__main__":

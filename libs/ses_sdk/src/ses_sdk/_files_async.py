@@ -18,17 +18,18 @@ from google.protobuf.message import Message
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from ses.files.v1 import files_pb2, files_pb2_grpc
-from ses_core.sdk._channel import TokenSource, call_metadata, new_idempotency_key, open_aio_channel
-from ses_core.sdk._errors import (
-    RetryPolicy,
-    SesApiError,
-    UploadStalled,
-    is_retryable,
-    needs_resync,
+from ses_sdk._channel import (
+    AsyncTokenSource,
+    call_metadata_async,
+    new_idempotency_key,
+    open_aio_channel,
 )
-from ses_core.sdk._journal import Journal
-from ses_core.sdk._prefetch import Prefetcher
-from ses_core.sdk._uploads import (
+from ses_sdk._errors import NotFound, SesError, UploadStalled
+from ses_sdk._generated.common import AttachmentKind
+from ses_sdk._journal import Journal
+from ses_sdk._prefetch import Prefetcher
+from ses_sdk._retry import RetryPolicy, is_retryable, needs_resync
+from ses_sdk._uploads import (
     DEFAULT_CHUNK_BYTES,
     UPLOAD_CHUNKS_METHOD,
     ChunkRequest,
@@ -39,7 +40,6 @@ from ses_core.sdk._uploads import (
     start_request,
     uploaded_files,
 )
-from ses_core.uploads import AttachmentKind
 
 ResponseT = TypeVar("ResponseT", bound=Message)
 
@@ -48,7 +48,11 @@ class AsyncFilesClient:
     """Wraps ``FilesServiceStub`` on a ``grpc.aio.Channel``."""
 
     def __init__(
-        self, channel: grpc.aio.Channel, token: TokenSource, *, retry: RetryPolicy | None = None
+        self,
+        channel: grpc.aio.Channel,
+        token: AsyncTokenSource,
+        *,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.stub = files_pb2_grpc.FilesServiceStub(channel)
         # UploadChunks serialized by ChunkRequest: one copy of each chunk, not two.
@@ -64,9 +68,19 @@ class AsyncFilesClient:
 
     @classmethod
     def connect(
-        cls, target: str, token: TokenSource, *, retry: RetryPolicy | None = None
+        cls,
+        target: str,
+        token: AsyncTokenSource,
+        *,
+        retry: RetryPolicy | None = None,
+        insecure: bool = False,
+        root_certificates: bytes | None = None,
     ) -> AsyncFilesClient:
-        client = cls(open_aio_channel(target), token, retry=retry)
+        client = cls(
+            open_aio_channel(target, insecure=insecure, root_certificates=root_certificates),
+            token,
+            retry=retry,
+        )
         client._owns_channel = True
         return client
 
@@ -94,9 +108,10 @@ class AsyncFilesClient:
         progress: ProgressCallback | None = None,
         journal: Path | str | None = None,
         content_types: Sequence[str] = (),
+        names: Sequence[str] = (),
     ) -> list[UploadedFile]:
         """Upload ``paths`` as one batch; see ``FilesClient.upload_files``."""
-        local = [LocalFile.of(path) for path in paths]
+        local = LocalFile.batch(paths, names)
         record = Journal(journal) if journal is not None else None
         session = await self._resumed(record, local, kind) if record is not None else None
         if session is None:
@@ -132,7 +147,9 @@ class AsyncFilesClient:
                     file_id=file_id, grant_token=grant_token, offset=written
                 )
                 try:
-                    call = self.stub.DownloadFile(request, metadata=call_metadata(self._token))
+                    call = self.stub.DownloadFile(
+                        request, metadata=await call_metadata_async(self._token)
+                    )
                     async for message in call:
                         if message.HasField("file"):
                             size = message.file.size_bytes
@@ -140,11 +157,13 @@ class AsyncFilesClient:
                         written += len(message.data)
                 except grpc.RpcError as error:
                     if not is_retryable(error):
-                        raise SesApiError.from_rpc_error(error) from error
+                        raise SesError.from_rpc_error(error) from error
                 stalled = 0 if written > before or size == 0 else stalled + 1
                 if stalled >= self._retry.max_attempts:
                     raise UploadStalled(
-                        grpc.StatusCode.UNAVAILABLE, f"Download of {file_id} made no progress."
+                        f"Download of {file_id} made no progress in {stalled} attempts; "
+                        "try again later.",
+                        reason="download_stalled",
                     )
                 if stalled:
                     await asyncio.sleep(self._retry.pause(stalled))
@@ -160,10 +179,8 @@ class AsyncFilesClient:
         session = record.session(document, local, kind)
         try:
             upload = await self.get_upload_status(session.upload_id)
-        except SesApiError as error:
-            if error.code == grpc.StatusCode.NOT_FOUND:
-                return None
-            raise
+        except NotFound:
+            return None
         if upload.state == files_pb2.UPLOAD_STATE_COMPLETED:
             for tracked in session.files:
                 tracked.committed = tracked.local.size
@@ -180,21 +197,21 @@ class AsyncFilesClient:
             source = Prefetcher(session.chunks(), loop=asyncio.get_running_loop())
             try:
                 response = await self._upload_chunks(
-                    _requests(source, progress), metadata=call_metadata(self._token)
+                    _requests(source, progress), metadata=await call_metadata_async(self._token)
                 )
                 session.apply_progress(response.files)
             except grpc.RpcError as error:
                 if not (is_retryable(error) or needs_resync(error)):
-                    raise SesApiError.from_rpc_error(error) from error
+                    raise SesError.from_rpc_error(error) from error
                 session.apply_status(await self.get_upload_status(session.upload_id))
             finally:
                 await asyncio.to_thread(source.close)
             stalled = 0 if session.committed() > before else stalled + 1
             if stalled >= self._retry.max_attempts:
                 raise UploadStalled(
-                    grpc.StatusCode.UNAVAILABLE,
                     f"Upload {session.upload_id} made no progress in {stalled} attempts; "
                     "try again later (it resumes where it stopped).",
+                    reason="upload_stalled",
                 )
             if stalled:
                 await asyncio.sleep(self._retry.pause(stalled))
@@ -217,10 +234,10 @@ class AsyncFilesClient:
                 reraise=True,
             ):
                 with attempt:
-                    metadata = call_metadata(self._token, idempotency_key=key)
+                    metadata = await call_metadata_async(self._token, idempotency_key=key)
                     return await method(request, metadata=metadata)
         except grpc.RpcError as error:
-            raise SesApiError.from_rpc_error(error) from error
+            raise SesError.from_rpc_error(error) from error
         raise AssertionError("unreachable: tenacity either returns or raises")
 
 
@@ -236,17 +253,18 @@ async def _requests(
 
 async def upload_files_async(
     channel_or_target: grpc.aio.Channel | str,
-    token: TokenSource,
+    token: AsyncTokenSource,
     paths: Sequence[Path | str],
     kind: AttachmentKind = AttachmentKind.RESPONSE,
     *,
     chunk_size: int = DEFAULT_CHUNK_BYTES,
     progress: ProgressCallback | None = None,
     journal: Path | str | None = None,
+    insecure: bool = False,
 ) -> list[UploadedFile]:
     """Upload ``paths`` as one batch (see ``AsyncFilesClient.upload_files``)."""
     if isinstance(channel_or_target, str):
-        async with AsyncFilesClient.connect(channel_or_target, token) as client:
+        async with AsyncFilesClient.connect(channel_or_target, token, insecure=insecure) as client:
             return await client.upload_files(
                 paths, kind, chunk_size=chunk_size, progress=progress, journal=journal
             )

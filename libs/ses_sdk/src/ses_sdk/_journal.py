@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ses_core.sdk._uploads import LocalFile, TrackedFile, UploadSession
-from ses_core.uploads import AttachmentKind
+from ses_sdk._generated.common import AttachmentKind
+from ses_sdk._uploads import LocalFile, TrackedFile, UploadSession
 
-_JOURNAL_VERSION = 1
+_JOURNAL_VERSION = 2  # 2: the kind by proto number, declared names
 
 
 class Journal:
@@ -27,8 +27,10 @@ class Journal:
             document = json.loads(self.path.read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             return None
-        expected = [[str(f.path), f.size, f.mtime_ns] for f in files]
-        recorded = [[f["path"], f["size"], f["mtime_ns"]] for f in document.get("files", [])]
+        expected = [[str(f.path), f.size, f.mtime_ns, f.name] for f in files]
+        recorded = [
+            [f["path"], f["size"], f["mtime_ns"], f.get("name")] for f in document.get("files", [])
+        ]
         if (
             document.get("version") != _JOURNAL_VERSION
             or document.get("kind") != kind.value
@@ -57,6 +59,7 @@ class Journal:
                     "path": str(t.local.path),
                     "size": t.local.size,
                     "mtime_ns": t.local.mtime_ns,
+                    "name": t.local.name,
                     "file_id": t.file_id,
                 }
                 for t in session.files

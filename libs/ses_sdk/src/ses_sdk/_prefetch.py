@@ -7,7 +7,7 @@ import contextlib
 import queue
 import threading
 
-from ses_core.sdk._uploads import ChunkRequest, ChunkSource, UploadProgress
+from ses_sdk._uploads import ChunkRequest, ChunkSource, UploadProgress
 
 _Produced = tuple[ChunkRequest, UploadProgress | None] | BaseException | None
 

@@ -13,17 +13,13 @@ from google.protobuf.message import Message
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from ses.files.v1 import files_pb2, files_pb2_grpc
-from ses_core.sdk._channel import TokenSource, call_metadata, new_idempotency_key, open_channel
-from ses_core.sdk._errors import (
-    RetryPolicy,
-    SesApiError,
-    UploadStalled,
-    is_retryable,
-    needs_resync,
-)
-from ses_core.sdk._journal import Journal
-from ses_core.sdk._prefetch import Prefetcher
-from ses_core.sdk._uploads import (
+from ses_sdk._channel import TokenSource, call_metadata, new_idempotency_key, open_channel
+from ses_sdk._errors import NotFound, SesError, UploadStalled
+from ses_sdk._generated.common import AttachmentKind
+from ses_sdk._journal import Journal
+from ses_sdk._prefetch import Prefetcher
+from ses_sdk._retry import RetryPolicy, is_retryable, needs_resync
+from ses_sdk._uploads import (
     DEFAULT_CHUNK_BYTES,
     UPLOAD_CHUNKS_METHOD,
     ChunkRequest,
@@ -34,7 +30,6 @@ from ses_core.sdk._uploads import (
     start_request,
     uploaded_files,
 )
-from ses_core.uploads import AttachmentKind
 
 ResponseT = TypeVar("ResponseT", bound=Message)
 RequestT = TypeVar("RequestT", bound=Message)
@@ -61,10 +56,21 @@ class FilesClient:
 
     @classmethod
     def connect(
-        cls, target: str, token: TokenSource, *, retry: RetryPolicy | None = None
+        cls,
+        target: str,
+        token: TokenSource,
+        *,
+        retry: RetryPolicy | None = None,
+        insecure: bool = False,
+        root_certificates: bytes | None = None,
     ) -> FilesClient:
-        """A client with its own plaintext channel to ``target`` (``host:port``)."""
-        client = cls(open_channel(target), token, retry=retry)
+        """A client with its own channel to ``target`` (``host:port``): TLS unless
+        ``insecure`` (see ``open_channel``)."""
+        client = cls(
+            open_channel(target, insecure=insecure, root_certificates=root_certificates),
+            token,
+            retry=retry,
+        )
         client._owns_channel = True
         return client
 
@@ -94,6 +100,7 @@ class FilesClient:
         progress: ProgressCallback | None = None,
         journal: Path | str | None = None,
         content_types: Sequence[str] = (),
+        names: Sequence[str] = (),
     ) -> list[UploadedFile]:
         """Upload ``paths`` as one batch and return the verified files.
 
@@ -101,7 +108,7 @@ class FilesClient:
         offsets; with ``journal`` it also resumes after this process was killed.
         ``progress`` is called after every chunk, from the thread that sends.
         """
-        local = [LocalFile.of(path) for path in paths]
+        local = LocalFile.batch(paths, names)
         record = Journal(journal) if journal is not None else None
         session = self._resumed(record, local, kind) if record is not None else None
         if session is None:
@@ -135,10 +142,8 @@ class FilesClient:
         session = record.session(document, local, kind)
         try:
             upload = self.get_upload_status(session.upload_id)
-        except SesApiError as error:
-            if error.code == grpc.StatusCode.NOT_FOUND:
-                return None
-            raise
+        except NotFound:
+            return None
         if upload.state not in (files_pb2.UPLOAD_STATE_OPEN, files_pb2.UPLOAD_STATE_COMPLETED):
             return None
         if upload.state == files_pb2.UPLOAD_STATE_COMPLETED:
@@ -163,16 +168,16 @@ class FilesClient:
                 if failure:
                     raise failure[0] from error
                 if not (is_retryable(error) or needs_resync(error)):
-                    raise SesApiError.from_rpc_error(error) from error
+                    raise SesError.from_rpc_error(error) from error
                 session.apply_status(self.get_upload_status(session.upload_id))
             finally:
                 source.close()
             stalled = 0 if session.committed() > before else stalled + 1
             if stalled >= self._retry.max_attempts:
                 raise UploadStalled(
-                    grpc.StatusCode.UNAVAILABLE,
                     f"Upload {session.upload_id} made no progress in {stalled} attempts; "
                     "try again later (it resumes where it stopped).",
+                    reason="upload_stalled",
                 )
             if stalled:
                 time.sleep(self._retry.pause(stalled))
@@ -201,11 +206,13 @@ class FilesClient:
                         handle.write(message.data)
                 except grpc.RpcError as error:
                     if not is_retryable(error):
-                        raise SesApiError.from_rpc_error(error) from error
+                        raise SesError.from_rpc_error(error) from error
                 stalled = 0 if handle.tell() > before or size == 0 else stalled + 1
                 if stalled >= self._retry.max_attempts:
                     raise UploadStalled(
-                        grpc.StatusCode.UNAVAILABLE, f"Download of {file_id} made no progress."
+                        f"Download of {file_id} made no progress in {stalled} attempts; "
+                        "try again later.",
+                        reason="download_stalled",
                     )
                 if stalled:
                     time.sleep(self._retry.pause(stalled))
@@ -235,7 +242,7 @@ class FilesClient:
                     metadata = call_metadata(self._token, idempotency_key=key)
                     return method(request, metadata=metadata)
         except grpc.RpcError as error:
-            raise SesApiError.from_rpc_error(error) from error
+            raise SesError.from_rpc_error(error) from error
         raise AssertionError("unreachable: tenacity either returns or raises")
 
 
@@ -264,10 +271,11 @@ def upload_files(
     chunk_size: int = DEFAULT_CHUNK_BYTES,
     progress: ProgressCallback | None = None,
     journal: Path | str | None = None,
+    insecure: bool = False,
 ) -> list[UploadedFile]:
     """Upload ``paths`` as one batch (see ``FilesClient.upload_files``)."""
     if isinstance(channel_or_target, str):
-        with FilesClient.connect(channel_or_target, token) as client:
+        with FilesClient.connect(channel_or_target, token, insecure=insecure) as client:
             return client.upload_files(
                 paths, kind, chunk_size=chunk_size, progress=progress, journal=journal
             )

@@ -24,19 +24,12 @@ from typing import Any
 
 from ses.common.v1 import common_pb2
 from ses.files.v1 import files_pb2
-from ses_core.uploads import AttachmentKind
+from ses_sdk._generated.common import AttachmentKind
 
 MIB = 1024 * 1024
 DEFAULT_CHUNK_BYTES = MIB
 UPLOAD_CHUNKS_METHOD = "/ses.files.v1.FilesService/UploadChunks"
 _TRAIL = 64  # hash snapshots kept per file: rewinds over up to 64 chunks are free
-
-KIND_TO_PROTO: dict[AttachmentKind, common_pb2.AttachmentKind.ValueType] = {
-    AttachmentKind.RESPONSE: common_pb2.ATTACHMENT_KIND_RESPONSE,
-    AttachmentKind.INFORMATION_REQUEST: common_pb2.ATTACHMENT_KIND_INFORMATION_REQUEST,
-    AttachmentKind.COMPLAINT_DOCUMENT: common_pb2.ATTACHMENT_KIND_COMPLAINT_DOCUMENT,
-    AttachmentKind.INTERACTION: common_pb2.ATTACHMENT_KIND_INTERACTION,
-}
 
 
 @dataclass(frozen=True)
@@ -74,17 +67,29 @@ class UploadedFile:
 
 @dataclass(frozen=True)
 class LocalFile:
+    """A file to upload; ``name`` is the name SES shows (by default the local file's)."""
+
     path: Path
     size: int
     mtime_ns: int
+    name: str = ""
 
     @classmethod
-    def of(cls, path: Path | str) -> LocalFile:
+    def of(cls, path: Path | str, name: str = "") -> LocalFile:
         resolved = Path(path).resolve()
         stat = resolved.stat()
         if not resolved.is_file():
             raise IsADirectoryError(f"{resolved} is not a regular file; upload files only.")
-        return cls(resolved, stat.st_size, stat.st_mtime_ns)
+        return cls(resolved, stat.st_size, stat.st_mtime_ns, name or resolved.name)
+
+    @classmethod
+    def batch(cls, paths: Sequence[Path | str], names: Sequence[str] = ()) -> list[LocalFile]:
+        """The files of one upload; ``names`` (when given, one per path) declare the names
+        SES shows, independent of the local file names."""
+        if names and len(names) != len(paths):
+            raise ValueError(f"Give one name per file: {len(paths)} files, {len(names)} names.")
+        chosen = list(names) or [""] * len(paths)
+        return [cls.of(path, name) for path, name in zip(paths, chosen, strict=True)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +169,7 @@ class TrackedFile:
 
     @property
     def name(self) -> str:
-        return self.local.path.name
+        return self.local.name or self.local.path.name
 
 
 class UploadSession:
@@ -289,9 +294,11 @@ def start_request(
 ) -> files_pb2.StartUploadRequest:
     types = [*content_types, *[""] * (len(files) - len(content_types))][: len(files)]
     return files_pb2.StartUploadRequest(
-        kind=KIND_TO_PROTO[AttachmentKind(kind)],
+        kind=common_pb2.AttachmentKind.ValueType(AttachmentKind(kind).value),
         files=[
-            files_pb2.DeclaredFile(name=f.path.name, size_bytes=f.size, content_type=media)
+            files_pb2.DeclaredFile(
+                name=f.name or f.path.name, size_bytes=f.size, content_type=media
+            )
             for f, media in zip(files, types, strict=True)
         ],
     )

@@ -11,11 +11,11 @@ Every POST of the notify service carries three headers:
 Secrets are ``whsec_`` followed by the base64 of the HMAC key, so the specification's
 libraries for any language verify these deliveries as they are. In Python::
 
-    from ses_core.sdk import verify_webhook
+    from ses_sdk import verify_webhook
 
     payload = verify_webhook(request.headers, request.body, ["whsec_..."])
 
-This module imports nothing but the standard library and ``ses_core.errors``: receivers
+This module imports nothing but the standard library and the SDK's errors: receivers
 need no server code, and the notify service signs with the same
 :func:`webhook_signature` that :func:`verify_webhook` checks against.
 """
@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ses_core.errors import Unauthenticated, ValidationFailed
+from ses_sdk._errors import InvalidArgument, Unauthenticated
 
 WEBHOOK_ID_HEADER = "webhook-id"
 WEBHOOK_TIMESTAMP_HEADER = "webhook-timestamp"
@@ -100,7 +100,7 @@ def verify_webhook(
     before any parsing; ``secrets`` the endpoint's secret, or several while one is being
     rotated. A delivery whose ``webhook-timestamp`` is further than ``tolerance`` from
     ``now`` (default: the system clock) is refused, so a captured delivery cannot be
-    replayed later. Raises :class:`WebhookVerificationFailed`, or ``ValidationFailed``
+    replayed later. Raises :class:`WebhookVerificationFailed`, or ``InvalidArgument``
     (reason ``webhook_secret_invalid``) for a secret that is not ``whsec_<base64>``.
     """
     keys = [_key(secret) for secret in ([secrets] if isinstance(secrets, str) else secrets)]
@@ -171,7 +171,7 @@ def _key(secret: str) -> bytes:
     except binascii.Error:
         key = b""
     if not key:
-        raise ValidationFailed(
+        raise InvalidArgument(
             "A webhook signing secret is whsec_ followed by base64, as CreateWebhookEndpoint "
             "and CreateWebhookSigningSecret return it.",
             reason="webhook_secret_invalid",

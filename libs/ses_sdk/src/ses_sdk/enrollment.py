@@ -1,0 +1,8 @@
+"""The ``ses.enrollment.v1`` context: its service clients (EnrollmentServiceClient,
+AuthServiceClient and their ``Async`` twins) and every enum and message of the package, as
+Python enums and frozen dataclasses. Generated from the protos by ``scripts/gen_sdk.py``;
+re-exported here.
+"""
+
+from ses_sdk._generated.enrollment import *  # noqa: F403
+from ses_sdk._generated.enrollment_client import *  # noqa: F403
