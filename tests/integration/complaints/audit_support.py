@@ -74,9 +74,13 @@ class AuditWorld:
         with self.log_engine.connect() as connection:
             return int(connection.execute(statement).scalar_one())
 
-    async def call_as(
-        self, method: str, request: Any, actor: Actor, request_id: str
-    ) -> Any:
+    def filed_event_ids(self) -> list[str]:
+        """The event ids on file, in the order they were appended."""
+        statement = select(audit_entries.c.event_id).order_by(audit_entries.c.id)
+        with self.log_engine.connect() as connection:
+            return [str(event_id) for event_id in connection.execute(statement).scalars()]
+
+    async def call_as(self, method: str, request: Any, actor: Actor, request_id: str) -> Any:
         """Call the complaints service with our own ``x-request-id``."""
         metadata = (*self.h.md(actor), ("x-request-id", request_id))
         return await getattr(self.h.stub, method)(request, metadata=metadata)
