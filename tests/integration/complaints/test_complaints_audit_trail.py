@@ -379,6 +379,21 @@ async def test_the_pager_pages_through_the_log_and_filters_it(world: AuditWorld)
     )
 
 
+async def test_a_time_filter_protobuf_cannot_represent_is_the_callers_mistake(
+    world: AuditWorld,
+) -> None:
+    from google.protobuf.timestamp_pb2 import Timestamp
+
+    beyond_year_9999 = Timestamp(seconds=253_402_300_800)
+    request = audit_pb.ListAuditEntriesRequest(end_time=beyond_year_9999)
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await world.audit.ListAuditEntries(request, metadata=world.h.md(AGENCY_ADMIN))
+    assert (refused.value.code(), reason_of(refused.value)) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "timestamp_invalid",
+    )
+
+
 def _timestamp(at: datetime) -> object:
     from google.protobuf.timestamp_pb2 import Timestamp
 

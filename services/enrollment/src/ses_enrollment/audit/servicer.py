@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 from typing_extensions import override
 
 from ses.enrollment.v1 import audit_pb2 as pb
 from ses.enrollment.v1 import audit_pb2_grpc as pb_grpc
 from ses_core.audit import AuditEntry, Outcome
 from ses_core.platform.grpc import ServiceRegistration, current_actor
+from ses_core.platform.grpc.timestamps import instant
 from ses_enrollment.audit.reading import ListAuditEntries, list_audit_entries, open_export
 from ses_enrollment.handlers.common import Deps
 from ses_enrollment.mappers import timestamp
@@ -47,8 +46,8 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         command = ListAuditEntries(
             page_size=request.page_size,
             page_token=request.page_token,
-            start_time=_instant(request.start_time) if request.HasField("start_time") else None,
-            end_time=_instant(request.end_time) if request.HasField("end_time") else None,
+            start_time=instant(request.start_time, request.HasField("start_time"), "start_time"),
+            end_time=instant(request.end_time, request.HasField("end_time"), "end_time"),
             user_id=request.user_id,
             resource_id=request.resource_id,
             agency_id=request.agency_id,
@@ -74,10 +73,6 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
 
 def _next_chunk(chunks: Iterator[bytes]) -> object:
     return next(chunks, _END)
-
-
-def _instant(value: Timestamp) -> datetime:
-    return value.ToDatetime(tzinfo=UTC)
 
 
 def audit_entry_message(entry: AuditEntry) -> pb.AuditEntry:
