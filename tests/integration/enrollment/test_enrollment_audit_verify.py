@@ -6,12 +6,16 @@ each chain, entries 7 and 8 coming after it. Then someone with write access to t
 database tampers with it, one kind of tampering per chain, the way a careful forger
 would (recomputing hashes where that helps them), and the command, run as ``ses audit
 verify``, must name each chain and entry touched, with exit status 1; an untouched chain
-reports nothing. ``--tenant CODE`` narrows the check to one agency; an unknown one exits 2.
+reports nothing, and ``ses audit checkpoint`` signs none of the tampered chains' heads.
+``--tenant CODE`` narrows the check to one agency; an unknown one exits 2.
 One test per dialect (each ``ses`` process costs a couple of seconds of CPU).
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -28,10 +32,11 @@ from sqlalchemy import Engine, delete, insert, select, update
 from ses_core.audit import AuditRecord, ChainHead, canonical_time, seal
 from ses_core.platform.db import create_database_engine, session_factory, upgrade_to_head
 from ses_core.platform.identity import KeyRing
-from ses_core.platform.settings import load_settings
+from ses_core.platform.settings import Settings, load_settings
 from ses_core.ports import FixedClock
 from ses_enrollment.audit import store
 from ses_enrollment.audit.checkpoints import sign_checkpoints
+from ses_enrollment.audit.command import AuditCommand
 from ses_enrollment.audit.signatures import CheckpointSigner, trusted_keys
 from ses_enrollment.audit.tables import audit_chain_heads, audit_checkpoints, audit_entries
 from ses_enrollment.composition import MIGRATIONS
@@ -52,6 +57,17 @@ UNTOUCHED = "untouched"
 class AuditDatabase:
     engine: Engine
     env: dict[str, str]
+    settings: Settings
+
+    def checkpoint(self) -> tuple[int, str]:
+        """``ses audit checkpoint``, in this process (it needs no process of its own)."""
+        parser = argparse.ArgumentParser()
+        command = AuditCommand()
+        command.configure(parser)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            status = command.run(parser.parse_args(["checkpoint"]), self.settings)
+        return status, out.getvalue()
 
     def verify(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -130,7 +146,7 @@ def log(database_url: str, tmp_path: Path) -> Iterator[AuditDatabase]:
         "SES_DATA_DIR": str(data_dir),
         "SES_DATABASE__ENROLLMENT": database_url,
     }
-    yield AuditDatabase(engine, env)
+    yield AuditDatabase(engine, env, settings)
     engine.dispose()
 
 
@@ -234,6 +250,13 @@ def test_ses_audit_verify_names_each_tampering_by_chain_and_entry(log: AuditData
     one_agency = log.verify("--tenant", AGENCY_CODE.lower())
     assert one_agency.returncode == 1
     assert one_agency.stdout.splitlines()[:-1] == _lines_of(agency, out)
+    # Signing now would bless the tampering: only the untouched chain's new head is signed.
+    assert log.checkpoint() == (0, "ses audit checkpoint: signed the head of 1 chain(s).\n")
+    with log.engine.connect() as connection:
+        newest = connection.execute(
+            select(audit_checkpoints.c.chain).where(audit_checkpoints.c.sequence == LENGTH)
+        )
+        assert list(newest.scalars()) == [UNTOUCHED]
     unknown = log.verify("--tenant", "NO-SUCH")
     assert unknown.returncode == 2
     assert "no agency has the code 'NO-SUCH'" in unknown.stderr
