@@ -31,10 +31,12 @@ from complaints_support import (
     NY,
     POC,
     VIEWER,
+    new_complaint,
     reason_of,
     submitted,
     with_poc,
 )
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from ses.complaints.v1 import complaints_pb2 as pb
 from ses.enrollment.v1 import audit_pb2 as audit_pb
@@ -138,7 +140,8 @@ async def test_a_restricted_response_read_by_the_poc_and_by_the_agency_is_on_fil
 async def test_restricted_complainant_details_read_by_the_agency_are_on_file(
     world: AuditWorld,
 ) -> None:
-    created = await world.h.call("CreateComplaint", _restricted_complainant_request(), MANAGER)
+    request = new_complaint(complainant_restricted=True)
+    created = await world.h.call("CreateComplaint", request, MANAGER)
     read = new_request_id("complainant")
     await world.call_as("GetComplaint", _get(created.complaint.complaint_id), VIEWER, read)
 
@@ -149,12 +152,6 @@ async def test_restricted_complainant_details_read_by_the_agency_are_on_file(
         "complainant",
         VIEWER.user_id,
     )
-
-
-def _restricted_complainant_request() -> pb.CreateComplaintRequest:
-    from complaints_support import new_complaint
-
-    return new_complaint(complainant_restricted=True)
 
 
 # -- refusals ------------------------------------------------------------------------------
@@ -382,8 +379,6 @@ async def test_the_pager_pages_through_the_log_and_filters_it(world: AuditWorld)
 async def test_a_time_filter_protobuf_cannot_represent_is_the_callers_mistake(
     world: AuditWorld,
 ) -> None:
-    from google.protobuf.timestamp_pb2 import Timestamp
-
     beyond_year_9999 = Timestamp(seconds=253_402_300_800)
     request = audit_pb.ListAuditEntriesRequest(end_time=beyond_year_9999)
     with pytest.raises(grpc.aio.AioRpcError) as refused:
@@ -394,9 +389,7 @@ async def test_a_time_filter_protobuf_cannot_represent_is_the_callers_mistake(
     )
 
 
-def _timestamp(at: datetime) -> object:
-    from google.protobuf.timestamp_pb2 import Timestamp
-
+def _timestamp(at: datetime) -> Timestamp:
     stamp = Timestamp()
     stamp.FromDatetime(at)
     return stamp
