@@ -21,7 +21,7 @@ import grpc
 import jwt
 import pytest
 import pytest_asyncio
-from audit_support import AuditWorld, Entry, by_request, new_request_id, start_world
+from complaints_audit_support import AuditWorld, Entry, by_request, new_request_id, start_world
 from complaints_support import (
     ADMIN,
     AGENCY_ADMIN,
