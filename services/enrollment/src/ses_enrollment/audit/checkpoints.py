@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from ses_core.audit import Checkpoint
-from ses_core.platform.identity._jwks import Jwk
+from ses_core.platform.identity import Jwk
 from ses_core.ports import Clock
 from ses_enrollment.audit import store
 from ses_enrollment.audit.signatures import CheckpointSigner

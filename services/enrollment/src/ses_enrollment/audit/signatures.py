@@ -22,8 +22,7 @@ from typing import Any
 import jwt
 
 from ses_core.audit import Checkpoint, SignedCheckpoint
-from ses_core.platform.identity import SIGNING_ALGORITHM, KeyRing
-from ses_core.platform.identity._jwks import Jwk, signing_keys
+from ses_core.platform.identity import SIGNING_ALGORITHM, Jwk, KeyRing, signing_keys
 from ses_enrollment.audit.store import StoredCheckpoint
 
 CHECKPOINT_TYPE = "ses-audit-checkpoint"

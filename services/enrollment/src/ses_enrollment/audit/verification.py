@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from ses_core.audit import Finding, verify_chain
-from ses_core.platform.identity._jwks import Jwk
+from ses_core.platform.identity import Jwk
 from ses_enrollment.audit import store
 from ses_enrollment.audit.signatures import checked
 
