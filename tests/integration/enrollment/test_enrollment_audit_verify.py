@@ -7,6 +7,8 @@ database tampers with it, one kind of tampering per chain, the way a careful for
 would (recomputing hashes where that helps them), and the command, run as ``ses audit
 verify``, must name each chain and entry touched, with exit status 1; an untouched chain
 reports nothing, and ``ses audit checkpoint`` signs none of the tampered chains' heads.
+The checkpoints were signed with a key the ring has since rotated out: ``ses audit keys``
+archived it, and ``--jwks`` brings it back.
 ``--tenant CODE`` narrows the check to one agency; an unknown one exits 2.
 One test per dialect (each ``ses`` process costs a couple of seconds of CPU).
 """
@@ -59,15 +61,25 @@ class AuditDatabase:
     env: dict[str, str]
     settings: Settings
 
-    def checkpoint(self) -> tuple[int, str]:
-        """``ses audit checkpoint``, in this process (it needs no process of its own)."""
+    def command(self, action: str) -> tuple[int, str]:
+        """``ses audit <action>``, in this process (it needs no process of its own)."""
         parser = argparse.ArgumentParser()
         command = AuditCommand()
         command.configure(parser)
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            status = command.run(parser.parse_args(["checkpoint"]), self.settings)
+            status = command.run(parser.parse_args([action]), self.settings)
         return status, out.getvalue()
+
+    def rotate_keys_keeping_an_archive(self, archive: Path) -> None:
+        """What an operator does: archive the public keys, then rotate twice (the ring
+        then no longer holds the key the checkpoints were signed with)."""
+        status, jwks = self.command("keys")
+        assert status == 0
+        archive.write_text(jwks)
+        path = self.settings.identity.signing_key_path
+        assert path is not None
+        KeyRing.load(path).rotate().rotate().save(path)
 
     def verify(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -215,13 +227,17 @@ def _lines_of(chain_label: str, output: str) -> list[str]:
     return [line for line in output.splitlines() if line.startswith(f"{chain_label}: ")]
 
 
-def test_ses_audit_verify_names_each_tampering_by_chain_and_entry(log: AuditDatabase) -> None:
-    intact = log.verify()
+def test_ses_audit_verify_names_each_tampering_by_chain_and_entry(
+    log: AuditDatabase, tmp_path: Path
+) -> None:
+    archive = tmp_path / "checkpoint-keys.jwks"
+    log.rotate_keys_keeping_an_archive(archive)
+    intact = log.verify("--jwks", str(archive))
     assert intact.returncode == 0, intact.stdout + intact.stderr
     assert "intact: 7 chain(s), 56 entries, 7 checkpoint(s)" in intact.stdout
 
     _tamper(log)
-    result = log.verify()
+    result = log.verify("--jwks", str(archive))
 
     assert result.returncode == 1, result.stdout + result.stderr
     out = result.stdout
@@ -247,11 +263,13 @@ def test_ses_audit_verify_names_each_tampering_by_chain_and_entry(log: AuditData
     assert _lines_of(UNTOUCHED, out) == []
     assert out.splitlines()[-1].startswith("ses audit verify: ")
 
-    one_agency = log.verify("--tenant", AGENCY_CODE.lower())
+    one_agency = log.verify("--tenant", AGENCY_CODE.lower(), "--jwks", str(archive))
     assert one_agency.returncode == 1
     assert one_agency.stdout.splitlines()[:-1] == _lines_of(agency, out)
     # Signing now would bless the tampering: only the untouched chain's new head is signed.
-    assert log.checkpoint() == (0, "ses audit checkpoint: signed the head of 1 chain(s).\n")
+    # (The ring no longer holds the old checkpoints' key; they still count, as claims.)
+    signed = log.command("checkpoint")
+    assert signed == (0, "ses audit checkpoint: signed the head of 1 chain(s).\n")
     with log.engine.connect() as connection:
         newest = connection.execute(
             select(audit_checkpoints.c.chain).where(audit_checkpoints.c.sequence == LENGTH)

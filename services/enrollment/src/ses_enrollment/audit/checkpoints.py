@@ -3,7 +3,9 @@
 ``sign_checkpoints`` signs the head of every chain that moved since its last checkpoint,
 each in a transaction of its own. A chain that does not verify is not signed (signing
 would bless the tampering): the failure is logged, and ``ses audit verify`` says what is
-wrong. It runs every ``SES_ENROLLMENT__AUDIT_CHECKPOINT_INTERVAL`` (an hour by default)
+wrong. Checkpoints signed with keys the ring no longer holds (it keeps one previous key)
+are still compared with the chain, as unsigned claims: otherwise two rotations would
+stop all signing. It runs every ``SES_ENROLLMENT__AUDIT_CHECKPOINT_INTERVAL`` (an hour by default)
 in the running service (``checkpoint_loop``) and on demand with ``ses audit
 checkpoint``. Several replicas may sign at once: a head signed twice is kept once.
 """
@@ -48,7 +50,7 @@ def sign_checkpoints(
     signed: list[Signed] = []
     for head in moved:
         with sessions.begin() as session:
-            findings = verify_stored_chain(session, head.chain, keys)
+            findings = verify_stored_chain(session, head.chain, keys, unknown_keys_as_claims=True)
             if findings:
                 _log.error(
                     "Audit chain %s does not verify (%d problem(s), the first: %s); its head "

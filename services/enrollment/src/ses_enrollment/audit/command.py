@@ -2,6 +2,7 @@
 
     ses audit verify [--tenant CODE] [--jwks FILE ...]
     ses audit checkpoint
+    ses audit keys
 
 ``verify`` recomputes every chain of the enrollment database (``SES_DATABASE__ENROLLMENT``,
 or the data directory's) and checks every checkpoint's signature against the identity
@@ -15,6 +16,11 @@ Exit status: 0 the log is intact; 1 a problem was found; 2 the command could not
 
 ``checkpoint`` signs the head of every chain that moved since its last checkpoint (the
 running service does it every ``SES_ENROLLMENT__AUDIT_CHECKPOINT_INTERVAL``).
+
+``keys`` prints the public JWKS of the ring checkpoints are signed with. The ring keeps
+its current and one previous key only, and with an external OIDC issuer nothing else
+publishes it (``AuthService.GetJwks`` is not served): keep this output after each
+rotation, and give the archived files to ``verify --jwks`` and to export receivers.
 """
 
 from __future__ import annotations
@@ -64,8 +70,13 @@ class AuditCommand:
             help="a JWKS file of further trusted checkpoint keys (repeatable)",
         )
         actions.add_parser("checkpoint", help="sign the head of every chain that moved")
+        actions.add_parser(
+            "keys", help="print the public JWKS of the checkpoint signing keys, to archive"
+        )
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
+        if args.audit_action == "keys":
+            return _keys(settings)
         try:
             engine = open_enrollment_database(settings)
         except CannotStart as problem:
@@ -109,14 +120,22 @@ def _checkpoint(engine: Any, settings: Settings) -> int:
     return 0
 
 
+def _keys(settings: Settings) -> int:
+    try:
+        rings = _ring(settings, create=False)
+    except CannotStart as problem:
+        return _cannot_run(str(problem))
+    if not rings:
+        return CANNOT_RUN
+    print(json.dumps(rings[0].jwks(), indent=2))
+    return 0
+
+
 def _ring(settings: Settings, *, create: bool) -> tuple[KeyRing, ...]:
     path = settings.identity.signing_key_path
     assert path is not None  # filled in under the data directory by Settings
     if not create and not path.exists():
-        print(
-            f"ses audit verify: no key ring at {path}; only --jwks keys are trusted.",
-            file=sys.stderr,
-        )
+        print(f"ses audit: no key ring at {path}; only --jwks keys are trusted.", file=sys.stderr)
         return ()
     try:
         return (KeyRing.load_or_create(path) if create else KeyRing.load(path),)

@@ -55,9 +55,8 @@ def trusted_keys(*jwks_documents: Mapping[str, Any]) -> dict[str, Jwk]:
 
 def signature_problem(stored: StoredCheckpoint, keys: Mapping[str, Jwk]) -> str | None:
     """None when the JWS is a valid signature, by a trusted key, of what the row says."""
-    try:
-        kid = str(jwt.get_unverified_header(stored.signature).get("kid", ""))
-    except jwt.InvalidTokenError:
+    kid = key_id_of(stored)
+    if kid is None:
         return "its signature is not a JWS (forged or altered)"
     jwk = keys.get(kid)
     if jwk is None:
@@ -75,5 +74,24 @@ def signature_problem(stored: StoredCheckpoint, keys: Mapping[str, Jwk]) -> str 
     return None
 
 
-def checked(stored: StoredCheckpoint, keys: Mapping[str, Jwk]) -> SignedCheckpoint:
+def key_id_of(stored: StoredCheckpoint) -> str | None:
+    """The ``kid`` the checkpoint's JWS header names (None when it is not a JWS)."""
+    try:
+        return str(jwt.get_unverified_header(stored.signature).get("kid", ""))
+    except jwt.InvalidTokenError:
+        return None
+
+
+def checked(
+    stored: StoredCheckpoint, keys: Mapping[str, Jwk], *, unknown_keys_as_claims: bool = False
+) -> SignedCheckpoint:
+    """The checkpoint with the result of checking its signature.
+
+    ``unknown_keys_as_claims``: a checkpoint signed with a key outside ``keys`` is taken
+    as an unsigned claim about the chain (still compared with it) instead of a problem.
+    The signer of new checkpoints wants that: its ring forgets keys as it rotates, and an
+    old checkpoint it can no longer check says nothing against the chain's integrity.
+    """
+    if unknown_keys_as_claims and key_id_of(stored) not in keys:
+        return SignedCheckpoint(stored.checkpoint)
     return SignedCheckpoint(stored.checkpoint, signature_problem(stored, keys))

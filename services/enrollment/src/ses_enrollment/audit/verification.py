@@ -30,10 +30,20 @@ class Verification:
 
 
 def verify_stored_chain(
-    session: Session, chain: str, keys: Mapping[str, Jwk], into: Verification | None = None
+    session: Session,
+    chain: str,
+    keys: Mapping[str, Jwk],
+    into: Verification | None = None,
+    *,
+    unknown_keys_as_claims: bool = False,
 ) -> list[Finding]:
+    """``chain``'s problems (``signatures.checked`` says what ``unknown_keys_as_claims``
+    changes)."""
     entries = store.chain_entries(session, chain)
-    checkpoints = [checked(stored, keys) for stored in store.checkpoints_of(session, chain)]
+    checkpoints = [
+        checked(stored, keys, unknown_keys_as_claims=unknown_keys_as_claims)
+        for stored in store.checkpoints_of(session, chain)
+    ]
     findings = verify_chain(chain, entries, checkpoints, store.head_of(session, chain))
     if into is not None:
         into.chains += 1
