@@ -28,11 +28,19 @@ from pathlib import Path
 
 import jwt
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import Engine, delete, insert, select, update
 
 from ses_core.audit import AuditRecord, ChainHead, canonical_time, seal
-from ses_core.platform.db import create_database_engine, session_factory, upgrade_to_head
+from ses_core.platform.authority import authority_metadata
+from ses_core.platform.db import (
+    create_database_engine,
+    platform_metadata,
+    session_factory,
+    upgrade_to_head,
+)
 from ses_core.platform.identity import KeyRing
 from ses_core.platform.settings import Settings, load_settings
 from ses_core.ports import FixedClock
@@ -42,7 +50,7 @@ from ses_enrollment.audit.command import AuditCommand
 from ses_enrollment.audit.signatures import CheckpointSigner, trusted_keys
 from ses_enrollment.audit.tables import audit_chain_heads, audit_checkpoints, audit_entries
 from ses_enrollment.composition import MIGRATIONS
-from ses_enrollment.tables import agencies
+from ses_enrollment.tables import agencies, metadata
 
 pytestmark = [pytest.mark.integration]
 
@@ -278,3 +286,11 @@ def test_ses_audit_verify_names_each_tampering_by_chain_and_entry(
     unknown = log.verify("--tenant", "NO-SUCH")
     assert unknown.returncode == 2
     assert "no agency has the code 'NO-SUCH'" in unknown.stderr
+
+
+def test_the_migrated_audit_tables_match_their_definitions(log: AuditDatabase) -> None:
+    with log.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, [metadata, platform_metadata, authority_metadata])
+
+    assert differences == []

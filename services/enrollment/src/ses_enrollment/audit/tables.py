@@ -49,7 +49,8 @@ audit_entries = Table(
     Column("hash", String(HASH), nullable=False),
     UniqueConstraint("chain", "sequence"),
     UniqueConstraint("event_id"),
-    Index(None, "organization_id", "id"),
+    Index(None, "organization_id", "id"),  # a company's part, in append order
+    Index(None, "chain", "id"),  # an agency's chain, in append order
 )
 
 audit_chain_heads = Table(

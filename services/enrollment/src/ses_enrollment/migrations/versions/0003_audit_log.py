@@ -51,6 +51,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_audit_entries_organization_id_id", "audit_entries", ["organization_id", "id"]
     )
+    op.create_index("ix_audit_entries_chain_id", "audit_entries", ["chain", "id"])
     op.create_table(
         "audit_chain_heads",
         sa.Column("chain", sa.String(CHAIN), nullable=False),
@@ -76,5 +77,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("audit_checkpoints")
     op.drop_table("audit_chain_heads")
+    op.drop_index("ix_audit_entries_chain_id", table_name="audit_entries")
     op.drop_index("ix_audit_entries_organization_id_id", table_name="audit_entries")
     op.drop_table("audit_entries")
