@@ -9,7 +9,8 @@ What it is made of, so that it cannot drift from what the services send:
 - the subject of each event from ``ses_core.events.event_subject``, the rule the outbox
   uses (``ses.<context>.v1.<event_name>``);
 - the stream, the header names and the content type from the platform's messaging code,
-  which writes them (``Nats-Msg-Id``, ``ses-tenant``, ``content-type``, W3C trace context).
+  which writes them (``Nats-Msg-Id``, ``ses-tenant``, ``content-type``, W3C trace context,
+  and the audit trail's origin headers of ``ses_core.audit``).
 
 Design choices:
 - The SES platform is the application described: one channel per event (its address is the
@@ -39,6 +40,16 @@ from gen_protos import DEFAULT_PROTOS, REPO, GenerationError, compile_descriptor
 from google.protobuf import descriptor_pb2, descriptor_pool
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
+from ses_core.audit._records import (
+    ACTOR_HEADER,
+    CLIENT_ADDRESS_HEADER,
+    FORWARDED_FOR_HEADER,
+    ORGANIZATION_HEADER,
+    ORIGIN_HEADERS,
+    REQUEST_ID_HEADER,
+    ROLES_HEADER,
+    SIDE_HEADER,
+)
 from ses_core.events import event_subject
 from ses_core.notifications import PLATFORM_TENANT
 from ses_core.platform.db.unit_of_work import CONTENT_TYPE_HEADER, TENANT_HEADER
@@ -262,7 +273,37 @@ def headers_schema() -> dict[str, Any]:
                 "type": "string",
                 "description": "W3C Trace Context vendor data, when the trace carries any.",
             },
+            **origin_header_schemas(),
         },
+    }
+
+
+ORIGIN_HEADER_DESCRIPTIONS = {
+    ACTOR_HEADER: "The SES user id of the caller whose call committed the event.",
+    SIDE_HEADER: "The caller's side: `agency`, `company` or `platform`.",
+    ORGANIZATION_HEADER: "The caller's agency id or SES Company ID.",
+    ROLES_HEADER: (
+        "The caller's roles for that call, comma-separated, as the directory stated them "
+        "(`ses_core.audit.roles_of`), e.g. `complaints:manage,account_admin`."
+    ),
+    REQUEST_ID_HEADER: "The call's request id (its `x-request-id`).",
+    CLIENT_ADDRESS_HEADER: "The address the call came from (the gRPC peer).",
+    FORWARDED_FOR_HEADER: "The call's `x-forwarded-for` metadata, as claimed.",
+}
+
+
+def origin_header_schemas() -> dict[str, Any]:
+    """The audit trail's headers: where the event's change came from. Present only on
+    events a gRPC call committed (never on those a consumer, a schedule or a command
+    raised), and only those with a value."""
+    assert set(ORIGIN_HEADER_DESCRIPTIONS) == set(ORIGIN_HEADERS)
+    return {
+        name: {
+            "type": "string",
+            "description": f"{description} Audit trail only; absent when no call committed "
+            "the event.",
+        }
+        for name, description in ORIGIN_HEADER_DESCRIPTIONS.items()
     }
 
 

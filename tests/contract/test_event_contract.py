@@ -30,7 +30,12 @@ from pydantic import BaseModel
 from ses_core.events import DomainEvent
 from ses_core.platform.messaging import ProtobufEventCodec
 
-DOMAIN_PACKAGES = ("ses_core.models", "ses_core.accounts", "ses_core.notifications")
+DOMAIN_PACKAGES = (
+    "ses_core.models",
+    "ses_core.accounts",
+    "ses_core.notifications",
+    "ses_core.audit",
+)
 
 # Proto event messages that no domain class raises yet: their services are not written. Remove
 # a name once its domain event exists; add one only for an event a service will raise.

@@ -110,6 +110,7 @@ PINNED_SERVICES: dict[str, tuple[str, ...]] = {
 STREAMING_RPCS = {
     "ses.files.v1.FilesService.UploadChunks": (True, False),
     "ses.files.v1.FilesService.DownloadFile": (False, True),
+    "ses.enrollment.v1.AuditService.ExportAuditLog": (False, True),
 }
 
 PINNED_STATES: dict[str, tuple[str, ...]] = {

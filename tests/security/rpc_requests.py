@@ -26,6 +26,7 @@ from security_world import PASSWORD, SES_CONTACT, VIEW, World
 
 from ses.common.v1 import common_pb2 as common
 from ses.complaints.v1 import complaints_pb2 as cpb
+from ses.enrollment.v1 import audit_pb2 as apb
 from ses.enrollment.v1 import enrollment_pb2 as epb
 from ses.files.v1 import files_pb2 as fpb
 from ses.notify.v1 import notify_pb2 as npb
@@ -234,6 +235,21 @@ async def _sign_out(call: Call) -> Message:
 @request(A + "GetJwks")
 async def _get_jwks(call: Call) -> Message:
     return epb.GetJwksRequest()
+
+
+# -- audit: the whole log the caller may read ------------------------------------------------
+
+L = "AuditService/"
+
+
+@request(L + "ListAuditEntries")
+async def _list_audit_entries(call: Call) -> Message:
+    return apb.ListAuditEntriesRequest()
+
+
+@request(L + "ExportAuditLog")
+async def _export_audit_log(call: Call) -> Message:
+    return apb.ExportAuditLogRequest()
 
 
 # -- complaints ---------------------------------------------------------------------------
@@ -613,6 +629,7 @@ async def _delete_secret(call: Call) -> Message:
 # Mutating RPCs whose success changes no answer of the table: run on the shared state.
 STATE_NEUTRAL: frozenset[str] = frozenset(
     {
+        L + "ExportAuditLog",
         E + "CreateAgency",
         E + "CreateAgencyUser",
         E + "RegisterCompany",

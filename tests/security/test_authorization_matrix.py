@@ -15,7 +15,7 @@ other call runs on the shared copy (a refusal changes nothing; a success where a
 was expected makes the test rebuild that copy). An RPC of the contract without rows, or
 without a request builder, fails ``test_every_rpc_has_rows_and_a_request``.
 
-The table holds 7,200 cases (RPC × state × role); ``test_case_count_is_stated`` keeps
+The table holds 7,232 cases (RPC × state × role); ``test_case_count_is_stated`` keeps
 this docstring honest, and the run prints the count in its summary.
 """
 

@@ -12,10 +12,12 @@ import pytest
 from enrollment_support import FAST_SETTINGS, PASSWORD, AgencyHandle, World, refused, rpc_error
 
 from ses.common.v1 import common_pb2
+from ses.enrollment.v1 import audit_pb2 as audit_pb
+from ses.enrollment.v1 import audit_pb2_grpc as audit_grpc
 from ses.enrollment.v1 import enrollment_pb2 as pb
 from ses_core.identity import Identity, Side
 from ses_core.platform.identity import StaticJwks, TokenVerifier
-from ses_core.testing import error_details
+from ses_core.testing import error_details, eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
@@ -206,6 +208,20 @@ async def test_repeated_failures_lock_the_account_until_an_administrator_unlocks
     )
     assert not unlocked.user.HasField("locked_until")
     await world.sign_in(agency.admin_email, secret)
+    # Lifting a lockout is an administrative change: it is on the agency's audit log.
+    audit = audit_grpc.AuditServiceStub(world.channel)
+    wanted = audit_pb.ListAuditEntriesRequest(user_id=other_admin.user_id, page_size=200)
+
+    async def unlocking_on_file() -> list[audit_pb.AuditEntry]:
+        page = await audit.ListAuditEntries(wanted, metadata=world.md(other_admin))
+        return [entry for entry in page.entries if entry.action == "user_unlocked"]
+
+    [entry] = await eventually(unlocking_on_file, message="the unlocking on the audit log")
+    assert (entry.chain, entry.resource_kind, entry.resource_id) == (
+        agency.admin.tenant_id,
+        "user",
+        agency.admin_id,
+    )
 
 
 async def test_a_lockout_lifts_by_itself_after_its_duration(world: World) -> None:

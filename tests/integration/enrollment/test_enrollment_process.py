@@ -26,6 +26,7 @@ def test_the_plugin_offers_its_commands() -> None:
         "operators",
         "signin",
         "authority",
+        "audit",
     }
 
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
 import pytest_asyncio
 from files_support import ALICE, BOB, CAROL, DAVE, MIB, HostHandle, error_reason, rpc_error
+from sqlalchemy import select
 
+from ses.files.v1 import events_pb2 as files_events_pb2
 from ses.files.v1 import files_pb2
+from ses_core.platform.db import outbox_table
 from ses_core.platform.grants import FileGrant, FileGrantAction, GrantSigner
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
@@ -177,3 +181,55 @@ async def test_company_users_upload_into_their_company_scope(files_host: HostHan
 
     assert grant.tenant_id == "company-7"
     assert error.code() == grpc.StatusCode.NOT_FOUND
+
+
+async def test_a_download_of_a_restricted_responses_file_is_filed_for_the_audit_trail(
+    files_host: HostHandle, report
+) -> None:
+    """The complaints service marks grants for files of restricted responses; each download
+    with one is filed (an AccessRecorded event in the files outbox) under the grant's
+    agency, the caller named; a download with an ordinary grant files nothing."""
+    info, _ = report
+    bob = files_host.api(BOB)
+    restricted = FileGrant(
+        file_id=info.file_id,
+        action=FileGrantAction.DOWNLOAD,
+        user_id=BOB.user_id,
+        tenant_id="agency-a",
+        expires_at=datetime.now(UTC) + timedelta(minutes=5),
+        restricted=True,
+    )
+    calls = {"restricted": uuid.uuid4().hex, "ordinary": uuid.uuid4().hex}
+    for grant, call in (
+        (files_host.signer.issue(restricted), calls["restricted"]),
+        (bob.grant(info.file_id), calls["ordinary"]),
+    ):
+        request = files_pb2.DownloadFileRequest(file_id=info.file_id, grant_token=grant)
+        metadata = bob.metadata(**{"x-request-id": call})
+        assert [m async for m in files_host.stub.DownloadFile(request, metadata=metadata)]
+
+    filed = _access_records(files_host)
+
+    [record] = [r for r in filed if r.request_id == calls["restricted"]]
+    assert (record.tenant_id, record.action, record.outcome) == (
+        "agency-a",
+        "download_file",
+        "done",
+    )
+    assert (record.resource_kind, record.resource_id) == ("file", info.file_id)
+    assert (record.actor_id, list(record.roles), record.organization_id) == (
+        BOB.user_id,
+        ["complaint_manager"],
+        BOB.tenant_id,
+    )
+    assert record.method == "/ses.files.v1.FilesService/DownloadFile"
+    assert not [r for r in filed if r.request_id == calls["ordinary"]]
+
+
+def _access_records(files_host: HostHandle) -> list[files_events_pb2.AccessRecorded]:
+    statement = select(outbox_table.c.payload).where(
+        outbox_table.c.subject == "ses.files.v1.access_recorded"
+    )
+    with files_host.deps.engine.connect() as connection:
+        payloads = connection.execute(statement).scalars().all()
+    return [files_events_pb2.AccessRecorded.FromString(payload) for payload in payloads]

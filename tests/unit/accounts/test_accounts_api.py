@@ -19,7 +19,7 @@ EXPECTED = {
     "CompanyUpdated", "CompanyUser", "ContactPerson", "CsvColumn", "CsvImportResult",
     "ImportedRow", "NotificationAddressesChanged", "OutstandingTask", "OutstandingTaskKind",
     "RowError", "UserAuthority", "UserAuthorityChanged", "UserCreated", "UserDeactivated",
-    "UserRecord", "UserRolesChanged", "UserStatus",
+    "UserRecord", "UserRolesChanged", "UserStatus", "UserUnlocked",
     "check_agency_code", "check_company_id", "check_email_address", "check_nmls_id",
     "check_postal_code", "check_state_code", "decode_csv", "email_key", "email_problem",
     "format_company_id", "is_company_id", "is_email_address", "parse_company_csv",
@@ -53,7 +53,7 @@ def test_the_package_imports_only_the_standard_library_pydantic_and_pure_ses_cor
 
 def test_events_are_published_on_the_enrollment_context() -> None:
     for name in ("AgencyCreated", "UserCreated", "UserRolesChanged", "CompanyContactAssigned",
-                 "UserDeactivated", "CompanyRegistered"):  # fmt: skip
+                 "UserDeactivated", "UserUnlocked", "CompanyRegistered"):  # fmt: skip
         event_type = getattr(accounts, name)
         assert event_type.subject().startswith("ses.enrollment.v1.")
 

@@ -13,12 +13,13 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from ses_core.errors import ValidationFailed
 from ses_core.notifications import Channel, Topic
+from ses_core.platform.grpc.timestamps import instant
 from ses_core.platform.settings import load_settings
 from ses_notify.channels import ENTRY_POINT_GROUP, ChannelContext, builtin_factories, load_channels
 from ses_notify.channels.email import compose
 from ses_notify.channels.webhook import body_of
 from ses_notify.deliveries import Delivery
-from ses_notify.mappers import instant, topic_from_proto, topic_to_proto
+from ses_notify.mappers import topic_from_proto, topic_to_proto
 from ses_notify.paging import decode_token, encode_token, page_size_of
 from ses_notify.worker import DeliveryPolicy
 

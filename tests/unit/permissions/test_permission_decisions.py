@@ -7,6 +7,7 @@ import pytest
 from ses_core.errors import ErrorKind, NotFound, PermissionDenied
 from ses_core.identity import Actor, AgencyRole, ComplaintsPermission
 from ses_core.permissions import (
+    HIDDEN,
     PERMISSIONS,
     Action,
     Grant,
@@ -17,6 +18,7 @@ from ses_core.permissions import (
     capable,
     decide,
     not_found_for,
+    refusal,
     require,
     require_capable,
 )
@@ -98,7 +100,7 @@ def test_require_tells_a_contributor_who_submits_and_how_to_become_poc() -> None
     error = raised.value
     assert error.kind is ErrorKind.DENIED
     assert error.reason == "not_company_poc"
-    assert error.details == {"action": "submit_response"}
+    assert error.details == {"action": "submit_response", "resource": COMPLAINT}
     assert error.message == (
         "Only the complaint's Company POC can submit a response; ask your SES Complaints "
         "Contact or an Account Administrator to make you the POC."
@@ -230,6 +232,7 @@ def test_public_surface_is_pinned() -> None:
         "AGENCY_ONLY_FIELDS",
         "COMPANY_ONLY_FIELDS",
         "COMPLAINANT_FIELD_PREFIX",
+        "HIDDEN",
         "PERMISSIONS",
         "Action",
         "Decision",
@@ -244,11 +247,40 @@ def test_public_surface_is_pinned() -> None:
         "complaint_reaches_company",
         "decide",
         "not_found_for",
+        "refusal",
         "require",
         "require_capable",
         "visible_fields",
     }
     assert all(hasattr(permissions, name) for name in permissions.__all__)
+
+
+def test_a_hiding_refusal_is_a_not_found_marked_hidden_for_the_audit_trail() -> None:
+    other_agency = Actor.agency_user("a-other", "T2", AgencyRole.COMPLAINT_MANAGER)
+
+    with pytest.raises(NotFound) as raised:
+        require(other_agency, Action.VIEW_COMPLAINT, COMPLAINT)
+
+    error = raised.value
+    assert error.message == not_found_for(other_agency, COMPLAINT).message
+    assert error.reason == not_found_for(other_agency, COMPLAINT).reason
+    assert error.details[HIDDEN] is True
+    assert error.details["resource"] == COMPLAINT
+
+
+def test_a_refusal_keeps_the_services_own_wording_of_a_miss() -> None:
+    other_agency = Actor.agency_user("a-other", "T2", AgencyRole.COMPLAINT_MANAGER)
+    decision = authorize(other_agency, Action.VIEW_COMPLAINT, COMPLAINT)
+    worded = NotFound("There is no such thing here.", reason="thing_not_found")
+
+    error = refusal(other_agency, Action.VIEW_COMPLAINT, COMPLAINT, decision, hidden_as=worded)
+
+    assert error is worded
+    assert (error.reason, error.details[HIDDEN]) == ("thing_not_found", True)
+
+
+def test_a_genuine_miss_carries_no_hidden_mark() -> None:
+    assert HIDDEN not in not_found_for(MANAGER, COMPLAINT).details
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,8 @@ Resources: ``complaint`` CMP-1 (owned by T1, against C1); ``restricted`` the
 same but a restricted response; ``referral`` a complaint of T0 referred to T1;
 ``company`` C1; ``directory`` the company directory; ``agency`` T1's users;
 ``new_agency`` an agency being created; ``own`` the actor's own notifications;
-``system`` installation-wide things (maintenance, deliveries).
+``system`` installation-wide things (maintenance, deliveries); ``audit_log`` the audit log
+of T1 and of C1's users.
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ manage_notification_preferences own           Y   Y   Y   Y   Y   Y   Y   Y   Y 
 view_deliveries                 system        .   .   .   .   .   .   .   .   .   .   .   .   .   Y
 schedule_maintenance            system        .   .   .   .   .   .   .   .   .   .   .   .   .   Y
 view_operating_status           system        Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y
+view_audit_log                  audit_log     .   .   .   Y   .   Y   Y   .   .   .   .   .   .   .
 """
 
 COLUMNS = tuple(EXPECTATIONS.strip().splitlines()[0].split()[3:])  # from the header row
@@ -144,6 +146,7 @@ def resource_for(name: str, actor: Actor) -> Resource:
         "agency": Resource(kind=ResourceKind.AGENCY_USERS, tenant_id="T1"),
         "new_agency": Resource(kind=ResourceKind.AGENCY, id="T9"),
         "system": Resource(kind=ResourceKind.MAINTENANCE),
+        "audit_log": Resource(kind=ResourceKind.AUDIT_LOG, tenant_id="T1", company_id="C1"),
     }[name]
 
 

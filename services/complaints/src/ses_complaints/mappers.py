@@ -3,6 +3,10 @@
 Every field a side must not see is left unset here, field by field, by asking
 the viewer; nothing is removed after the fact. The agency view and the company
 view are therefore the same code with different answers.
+
+Restricted content a message carries (a restricted response or draft, complainant details
+the complainant asked to restrict) is noted for the audit trail as it is mapped
+(``note_restricted_read``); the kit files it before the answer leaves.
 """
 
 from __future__ import annotations
@@ -24,6 +28,11 @@ from ses_complaints.proto_values import (
 from ses_core.models import InformationRequest as DomainRequest
 from ses_core.models import Interaction, NoteKind, Party
 from ses_core.models.next_actions import complaint_actions, information_request_actions
+from ses_core.permissions import Action
+from ses_core.platform.audit import RestrictedRead, note_restricted_read
+
+# The audit trail's name for reading complainant details the complainant restricted.
+VIEW_RESTRICTED_COMPLAINANT = "view_restricted_complainant"
 
 _PARTY = {Party.AGENCY: common.PARTY_AGENCY, Party.COMPANY: common.PARTY_COMPANY}
 NOTE_KINDS = {
@@ -45,6 +54,12 @@ class ComplaintMapper:
 
     def _company(self, user_id: str | None) -> common.UserRef | None:
         return user_ref(self.people, user_id, common.PARTY_COMPANY)
+
+    def _note_read(self, action: str, kind: str, resource_id: str) -> None:
+        complaint = self.s.complaint
+        note_restricted_read(
+            RestrictedRead(complaint.tenant_id, action, kind, resource_id, complaint.id)
+        )
 
     def attachments(self, file_ids: Iterable[str]) -> list[pb.Attachment]:
         files = self.s.extras.files
@@ -128,6 +143,8 @@ class ComplaintMapper:
                     country_code=address.country_code,
                 )
             )
+        if c.complainant_restricted and v.sees("complainant_given_name"):
+            self._note_read(VIEW_RESTRICTED_COMPLAINANT, "complainant", c.id)
         return pb.ComplaintDetails(
             complainant=complainant,
             received_date=date_pb(c.received_date),
@@ -194,6 +211,10 @@ class ComplaintMapper:
     def information_request(self, ir: DomainRequest) -> pb.InformationRequest:
         c, v, now = self.s.complaint, self.v, self.s.now
         number = next(i for i, other in enumerate(c.information_requests, 1) if other.id == ir.id)
+        for index, response in enumerate(ir.responses, 1):
+            if response.restricted and v.sees_submission(response.restricted):
+                response_id = f"{ir.id}:{index}"
+                self._note_read(Action.VIEW_RESTRICTED_RESPONSE.value, "response", response_id)
         message = pb.InformationRequest(
             information_request_id=ir.id,
             complaint_id=c.id,
@@ -260,6 +281,8 @@ class ComplaintMapper:
     def draft(self, ir: DomainRequest) -> pb.CompanyResponse:
         draft = ir.draft
         assert draft is not None
+        if draft.restricted:
+            self._note_read(Action.VIEW_RESPONSE_DRAFT.value, "response_draft", f"{ir.id}:draft")
         comment = self.s.extras.internal_comments.get(ir.id)
         return pb.CompanyResponse(
             response_id=f"{ir.id}:draft",

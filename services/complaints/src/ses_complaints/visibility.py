@@ -59,6 +59,18 @@ def visible_to_company(complaint: Complaint, *, company_enrolled: bool) -> bool:
     )
 
 
+def restricted_file_ids(complaint: Complaint) -> set[str]:
+    """The files of the complaint's restricted responses and restricted drafts."""
+    found: set[str] = set()
+    for ir in complaint.information_requests:
+        for response in ir.responses:
+            if response.restricted:
+                found.update(response.content.file_ids)
+        if ir.draft is not None and ir.draft.restricted:
+            found.update(ir.draft.content.file_ids)
+    return found
+
+
 @dataclass(frozen=True)
 class Viewer:
     """One actor reading one complaint."""

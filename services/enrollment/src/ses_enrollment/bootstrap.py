@@ -1,8 +1,10 @@
 """The enrollment service's composition root: ``plugin`` is what ``ses`` hosts.
 
-``build`` assembles the handlers, mounts ``EnrollmentService`` and (unless an external
-OIDC issuer signs tokens) ``AuthService``, starts the invitation-expiry sweep, and under
-``ses up`` seeds the demo agency and prints how to sign in to it.
+``build`` assembles the handlers, mounts ``EnrollmentService``, ``AuditService`` and
+(unless an external OIDC issuer signs tokens) ``AuthService``, starts the invitation-expiry
+sweep, the audit log's consumer of every event and the signing of its checkpoints
+(``ses_enrollment.audit``), and under ``ses up`` seeds the demo agency and prints how to
+sign in to it.
 
 This service is the source of every user's authority (``ses_enrollment.authority``): it
 writes its own ``user_authority`` rows as users change (so the host runs no projection
@@ -18,12 +20,18 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+from ses_core.platform.identity import KeyRing
 from ses_core.platform.runtime import (
     BackgroundLoop,
     CliCommand,
     ServiceContext,
     ServiceParts,
 )
+from ses_enrollment.audit.checkpoints import checkpoint_loop
+from ses_enrollment.audit.command import AuditCommand
+from ses_enrollment.audit.consumer import audit_consumer
+from ses_enrollment.audit.servicer import EXPORT_METHOD, AuditServicer
+from ses_enrollment.audit.signatures import CheckpointSigner, trusted_keys
 from ses_enrollment.auth_servicer import AuthServicer
 from ses_enrollment.authority import restate
 from ses_enrollment.cli import AuthorityCommand, OperatorsCommand, SigninCommand, TenantsCommand
@@ -48,7 +56,13 @@ class EnrollmentPlugin:
 
     @property
     def commands(self) -> Sequence[CliCommand]:
-        return (TenantsCommand(), OperatorsCommand(), SigninCommand(), AuthorityCommand())
+        return (
+            TenantsCommand(),
+            OperatorsCommand(),
+            SigninCommand(),
+            AuthorityCommand(),
+            AuditCommand(),
+        )
 
     def build(self, context: ServiceContext) -> ServiceParts:
         settings = self._settings or load_enrollment_settings()
@@ -62,7 +76,7 @@ class EnrollmentPlugin:
             on_commit=context.outbox_committed,
             authority_stated=context.authority.forget if context.authority else None,
         )
-        services = [EnrollmentServicer(deps).registration()]
+        services = [EnrollmentServicer(deps).registration(), AuditServicer(deps).registration()]
         if tokens is not None:
             services.append(AuthServicer(deps).registration())
         restated = restate(deps)
@@ -73,10 +87,28 @@ class EnrollmentPlugin:
             ready = _demo(deps, context)
         return ServiceParts(
             services=services,
-            background=[expiry_sweep(deps, settings.expiry_sweep_seconds)],
+            background=[
+                expiry_sweep(deps, settings.expiry_sweep_seconds),
+                *audit_loops(context, settings),
+            ],
+            read_only_methods=[EXPORT_METHOD],
             ready_messages=ready,
             states_authority=True,
         )
+
+
+def audit_loops(context: ServiceContext, settings: EnrollmentSettings) -> list[BackgroundLoop]:
+    """The audit log's consumer of every event, and the signing of its chain heads."""
+    consumer = audit_consumer(context.js, context.sessions, context.codec, context.clock)
+    ring = KeyRing.load_or_create(context.key_ring_path)
+    signing = checkpoint_loop(
+        context.sessions,
+        CheckpointSigner(ring),
+        context.clock,
+        trusted_keys(ring.jwks()),
+        settings.audit_checkpoint_interval.total_seconds(),
+    )
+    return [consumer.run, signing]
 
 
 def expiry_sweep(deps: Deps, interval: float) -> BackgroundLoop:

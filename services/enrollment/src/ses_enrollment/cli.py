@@ -71,7 +71,7 @@ class TenantsCommand:
         )
         try:
             deps, engine = _open(settings)
-        except _CannotStart as problem:
+        except CannotStart as problem:
             return _fail(str(problem))
         try:
             created = create_agency(deps, CLI_OPERATOR, command)
@@ -102,7 +102,7 @@ class OperatorsCommand:
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         try:
             deps, engine = _open(settings)
-        except _CannotStart as problem:
+        except CannotStart as problem:
             return _fail(str(problem))
         try:
             created = create_operator(
@@ -169,7 +169,7 @@ class AuthorityCommand:
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         try:
             deps, engine = _open(settings)
-        except _CannotStart as problem:
+        except CannotStart as problem:
             return _fail(str(problem))
         try:
             count = restate(deps, everyone=args.all)
@@ -179,23 +179,30 @@ class AuthorityCommand:
         return 0
 
 
-class _CannotStart(Exception):
-    pass
+class CannotStart(Exception):
+    """An administrative command cannot run (its message says why and what to do)."""
 
 
-def _open(settings: Settings) -> tuple[Deps, Engine]:
+def open_enrollment_database(settings: Settings) -> Engine:
+    """The enrollment database's engine, refused unless its schema is at head."""
+    engine = create_database_engine(settings.database.url_for("enrollment"))
     try:
-        engine = create_database_engine(settings.database.url_for("enrollment"))
         ensure_at_head(engine, MIGRATIONS)
     except SchemaNotAtHead:
-        raise _CannotStart(
+        engine.dispose()
+        raise CannotStart(
             "The enrollment database is not set up (or is older than this release); run "
             "`ses migrate enrollment` (or start `ses up` once) first."
         ) from None
+    return engine
+
+
+def _open(settings: Settings) -> tuple[Deps, Engine]:
+    engine = open_enrollment_database(settings)
     try:
         return offline_deps(settings, engine), engine
     except SettingsError as error:
-        raise _CannotStart(f"invalid settings: {error}") from None
+        raise CannotStart(f"invalid settings: {error}") from None
 
 
 def _fail(message: str) -> int:

@@ -12,6 +12,10 @@
     ``UnlockUser`` (default ``PT15M``).
 ``SES_ENROLLMENT__EXPIRY_SWEEP_SECONDS``
     How often invitations that ran out unused are marked EXPIRED (default 60).
+``SES_ENROLLMENT__AUDIT_CHECKPOINT_INTERVAL``
+    How often the head of every audit chain that moved is signed (default ``PT1H``; at
+    least a minute). Entries after the last checkpoint can be cut off unnoticed by someone
+    who also rewrites the chain's head record: a shorter interval narrows that window.
 ``SES_ENROLLMENT__ARGON2_TIME_COST`` / ``_MEMORY_KIB`` / ``_PARALLELISM``
     argon2id cost (default 3 passes, 65536 KiB, 4 lanes: RFC 9106's second recommended
     option). Hashes made with other values stay valid and are re-hashed at the next
@@ -46,6 +50,7 @@ class EnrollmentSettings(BaseSettings):
     lockout_threshold: Annotated[int, Field(ge=1, le=100)] = 5
     lockout_duration: Duration = timedelta(minutes=15)
     expiry_sweep_seconds: Annotated[float, Field(gt=0, le=86400)] = 60.0
+    audit_checkpoint_interval: Duration = timedelta(hours=1)
     argon2_time_cost: Annotated[int, Field(ge=1, le=20)] = 3
     argon2_memory_kib: Annotated[int, Field(ge=8, le=4 * 1024 * 1024)] = 65536
     argon2_parallelism: Annotated[int, Field(ge=1, le=64)] = 4
@@ -62,6 +67,13 @@ class EnrollmentSettings(BaseSettings):
     def _positive(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):
             raise ValueError("must be a positive duration, e.g. P14D or PT15M")
+        return value
+
+    @field_validator("audit_checkpoint_interval")
+    @classmethod
+    def _at_least_a_minute(cls, value: timedelta) -> timedelta:
+        if value < timedelta(minutes=1):
+            raise ValueError("must be at least a minute, e.g. PT1H")
         return value
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ses_core.errors import NotFound, PreconditionFailed, ValidationFailed, quote
 from ses_core.identity import Actor
 from ses_core.permissions import Action, Resource, ResourceKind, not_found_for, require_capable
+from ses_core.platform.audit import RestrictedRead, note_restricted_read
 from ses_core.platform.grants import FileGrantAction
 from ses_core.uploads import AttachmentKind, FileSpec, normalize_filename
 from ses_files.dependencies import FilesDependencies
@@ -173,7 +174,7 @@ def open_download(
             reason="grant_required",
             field="grant_token",
         )
-    file = _file_by_grant(deps, actor, file_id, grant_token)
+    file = _file_by_grant(deps, actor, file_id, grant_token, downloading=True)
     file.require_downloadable()
     if not 0 <= offset <= file.size:
         raise ValidationFailed(
@@ -220,10 +221,26 @@ _UPLOADING = FileState.UPLOADING
 
 
 def _file_by_grant(
-    deps: FilesDependencies, actor: Actor, file_id: str, grant_token: str
+    deps: FilesDependencies,
+    actor: Actor,
+    file_id: str,
+    grant_token: str,
+    *,
+    downloading: bool = False,
 ) -> StoredFile:
+    """The file a download grant names; a download of a restricted response's file
+    (``grant.restricted``) is noted for the audit trail under the grant's tenant."""
     grant = deps.signer.verify(grant_token, now=deps.now())
     grant.require(file_id=file_id, user_id=actor.user_id, action=FileGrantAction.DOWNLOAD)
+    if downloading and grant.restricted:
+        note_restricted_read(
+            RestrictedRead(
+                tenant_id=grant.tenant_id,
+                action=Action.DOWNLOAD_FILE.value,
+                resource_kind=ResourceKind.FILE.value,
+                resource_id=file_id,
+            )
+        )
     scope = scope_of_file(deps.engine, file_id)
     file = None
     if scope is not None:

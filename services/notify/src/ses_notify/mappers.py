@@ -28,23 +28,6 @@ def timestamp(value: datetime | None) -> Timestamp | None:
     return stamp
 
 
-def instant(stamp: Timestamp, present: bool, field: str) -> datetime | None:
-    """The instant a request's Timestamp names (None if absent); one protobuf cannot
-    represent (nanos outside 0–999,999,999, seconds outside the years 1–9999) is
-    INVALID_ARGUMENT naming ``field``."""
-    if not present:
-        return None
-    try:
-        return stamp.ToDatetime(tzinfo=UTC)
-    except (ValueError, OverflowError):
-        raise ValidationFailed(
-            f"{field} is not a valid timestamp: its seconds must fall in the years 1 to 9999 "
-            "and its nanos between 0 and 999,999,999.",
-            reason="timestamp_invalid",
-            field=field,
-        ) from None
-
-
 def topic_to_proto(topic: str) -> pb.NotificationTopic.ValueType:
     return pb.NotificationTopic.Value(_TOPIC_PREFIX + topic.upper())
 

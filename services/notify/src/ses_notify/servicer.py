@@ -12,6 +12,7 @@ from ses.notify.v1 import notify_pb2 as pb
 from ses.notify.v1 import notify_pb2_grpc as rpc
 from ses_core.errors import ValidationFailed
 from ses_core.platform.grpc import current_actor
+from ses_core.platform.grpc.timestamps import instant
 from ses_notify import mappers as m
 from ses_notify.handlers import NotifyApp, inbox, maintenance, preferences, webhooks
 from ses_notify.handlers import deliveries as deliveries_handlers
@@ -98,8 +99,8 @@ class NotifyServicer(rpc.NotifyServiceServicer):
         self, request: pb.ScheduleMaintenanceRequest, context: Context
     ) -> pb.ScheduleMaintenanceResponse:
         command = maintenance.ScheduleMaintenance(
-            starts_at=m.instant(request.starts_at, request.HasField("starts_at"), "starts_at"),
-            ends_at=m.instant(request.ends_at, request.HasField("ends_at"), "ends_at"),
+            starts_at=instant(request.starts_at, request.HasField("starts_at"), "starts_at"),
+            ends_at=instant(request.ends_at, request.HasField("ends_at"), "ends_at"),
             description=request.description,
             emergency=request.emergency,
         )

@@ -72,6 +72,7 @@ from ses_core.accounts._events import (
     UserCreated,
     UserDeactivated,
     UserRolesChanged,
+    UserUnlocked,
 )
 from ses_core.accounts._kinds import (
     CompanyContactType,
@@ -124,6 +125,7 @@ __all__ = [
     "UserRecord",
     "UserRolesChanged",
     "UserStatus",
+    "UserUnlocked",
     "check_agency_code",
     "check_company_id",
     "check_email_address",

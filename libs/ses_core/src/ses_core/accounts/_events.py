@@ -88,6 +88,13 @@ class UserDeactivated(_UserEvent):
     reason: str = ""
 
 
+class UserUnlocked(_UserEvent):
+    """An Account Administrator lifted a sign-in lockout before it ran out (for the audit
+    trail: who let an account that failed too often sign in again)."""
+
+    unlocked_by_user_id: str = ""
+
+
 class UserAuthorityChanged(AccountsEvent):
     """A user's authority as the enrollment service states it now (see the module docstring).
 

@@ -16,12 +16,14 @@ are recorded in those modules' docstrings.
 
 from ses_core.permissions._actions import Action
 from ses_core.permissions._decision import (
+    HIDDEN,
     Decision,
     allowed_actions,
     authorize,
     capable,
     decide,
     not_found_for,
+    refusal,
     require,
     require_capable,
 )
@@ -41,6 +43,7 @@ __all__ = [
     "AGENCY_ONLY_FIELDS",
     "COMPANY_ONLY_FIELDS",
     "COMPLAINANT_FIELD_PREFIX",
+    "HIDDEN",
     "PERMISSIONS",
     "Action",
     "Decision",
@@ -55,6 +58,7 @@ __all__ = [
     "complaint_reaches_company",
     "decide",
     "not_found_for",
+    "refusal",
     "require",
     "require_capable",
     "visible_fields",

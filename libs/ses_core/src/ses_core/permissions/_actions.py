@@ -6,7 +6,8 @@ an action: ``GetComplaint`` and ``ListComplaints`` are ``VIEW_COMPLAINT``;
 are ``MANAGE_AGENCY_USERS``; ``StartUpload`` … ``AbortUpload`` are
 ``UPLOAD_FILE``; ``GetFile`` and ``DownloadFile`` are ``DOWNLOAD_FILE``;
 ``ListMaintenanceWindows`` and ``GetOperatingStatus`` are
-``VIEW_OPERATING_STATUS``. ``AuthService`` RPCs run before there is an actor and
+``VIEW_OPERATING_STATUS``; ``ListAuditEntries`` and ``ExportAuditLog`` are
+``VIEW_AUDIT_LOG``. ``AuthService`` RPCs run before there is an actor and
 need no action; ``IssueFileGrant`` checks the action the grant is for.
 """
 
@@ -77,3 +78,5 @@ class Action(StrEnum):
     VIEW_DELIVERIES = "view_deliveries"
     SCHEDULE_MAINTENANCE = "schedule_maintenance"
     VIEW_OPERATING_STATUS = "view_operating_status"
+    # audit trail (enrollment's AuditService: ListAuditEntries and ExportAuditLog)
+    VIEW_AUDIT_LOG = "view_audit_log"

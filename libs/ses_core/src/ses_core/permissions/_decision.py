@@ -11,6 +11,11 @@ Order of checks:
 2. **Rule.** The action's row in the matrix; no row means denied.
 3. **Side.** The row's requirements for the actor's side, all of which must
    hold; the first that fails explains the denial.
+
+The errors ``refusal`` builds carry, for Python callers only (``SesError.details`` never
+travel), the ``resource`` decided on and, on a NOT_FOUND that hides a resource,
+``HIDDEN``: the audit trail records such refusals (``ses_core.audit``) and tells them
+from genuine misses, which clients cannot.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ WRONG_SIDE = "wrong_side"
 OUTSIDE_TENANT = "outside_tenant"
 OUTSIDE_COMPANY = "outside_company"
 NOT_OWNER = "not_owner"
+
+HIDDEN = "hidden"
+"""``SesError.details`` key, True on a NOT_FOUND answered to hide a resource that exists."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +63,28 @@ def authorize(actor: Actor, action: Action, resource: Resource) -> Decision:
 def require(actor: Actor, action: Action, resource: Resource) -> None:
     """Return if allowed; raise ``NotFound`` or ``PermissionDenied`` otherwise."""
     decision = authorize(actor, action, resource)
-    if decision.allowed:
-        return
+    if not decision.allowed:
+        raise refusal(actor, action, resource, decision)
+
+
+def refusal(
+    actor: Actor,
+    action: Action,
+    resource: Resource,
+    decision: Decision,
+    *,
+    hidden_as: NotFound | None = None,
+) -> NotFound | PermissionDenied:
+    """The error for a denied ``decision``: NOT_FOUND when it hides the resource
+    (``hidden_as``, if the service words its misses its own way, else ``not_found_for``),
+    PERMISSION_DENIED otherwise; both name the ``resource`` for the audit trail."""
     if decision.hide_existence:
-        raise not_found_for(actor, resource)
-    raise PermissionDenied(decision.message, reason=decision.reason, action=action.value)
+        error = hidden_as or not_found_for(actor, resource)
+        error.details.update({HIDDEN: True, "resource": resource})
+        return error
+    return PermissionDenied(
+        decision.message, reason=decision.reason, action=action.value, resource=resource
+    )
 
 
 def not_found_for(actor: Actor, resource: Resource) -> NotFound:

@@ -45,6 +45,11 @@ Choices where the spec is silent, recorded here because this is where they act:
 - Platform operators run the installation (agencies, directory imports,
   delivery logs, maintenance); they see no complaints.
 - Everyone may read their own notifications and the operating status.
+- The audit log (``VIEW_AUDIT_LOG``): an Agency Account Administrator reads their
+  agency's whole log; a company's Account Administrator reads its company's part (the
+  entries of its own users, across the agencies it works with). Nobody else, not even
+  Supervisors or platform operators: the log names every user's reads and refusals, and
+  the installation's operators verify it with ``ses audit verify`` instead.
 """
 
 from __future__ import annotations
@@ -209,6 +214,11 @@ PERMISSIONS: Mapping[Action, Grant] = MappingProxyType(
         ),
         A.VIEW_DELIVERIES: Grant("view the delivery log", platform=ANYONE),
         A.SCHEDULE_MAINTENANCE: Grant("schedule maintenance", platform=ANYONE),
+        A.VIEW_AUDIT_LOG: Grant(
+            "read the audit log",
+            agency=(r.OWNING_AGENCY, r.AGENCY_ACCOUNT_ADMIN),
+            company=_COMPANY_ADMIN,
+        ),
         A.VIEW_OPERATING_STATUS: Grant(
             "view the operating status", agency=ANYONE, company=ANYONE, platform=ANYONE
         ),

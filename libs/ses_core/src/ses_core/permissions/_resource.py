@@ -31,6 +31,7 @@ class ResourceKind(StrEnum):
     NOTIFICATIONS = "notifications"
     DELIVERIES = "deliveries"
     MAINTENANCE = "maintenance"
+    AUDIT_LOG = "audit_log"
 
     @property
     def label(self) -> str:

@@ -25,6 +25,9 @@ Choices where the spec is silent:
 * ``tenant_id`` is the tenant the grant was issued under. Files of one complaint are
   uploaded by the agency and by the company, so the files service does not compare it
   with where a file is stored; it is there for audit logs and for the receiver's checks.
+* ``restricted`` (key ``r``, present only when true, so grants issued before it existed
+  verify unchanged) says the file belongs to a restricted response: the files service
+  puts each download of it on the audit log, under ``tenant_id``.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ class FileGrant:
     user_id: str
     tenant_id: str
     expires_at: datetime
+    restricted: bool = False
 
     def __post_init__(self) -> None:
         for name in ("file_id", "user_id", "tenant_id"):
@@ -112,9 +116,10 @@ class GrantSigner:
         tenant_id: str,
         now: datetime,
         ttl: timedelta,
+        restricted: bool = False,
     ) -> tuple[str, FileGrant]:
         """A token valid for ``ttl`` from ``now``, and the grant it encodes."""
-        grant = FileGrant(file_id, action, user_id, tenant_id, now + ttl)
+        grant = FileGrant(file_id, action, user_id, tenant_id, now + ttl, restricted)
         return self.issue(grant), grant
 
     def verify(self, token: str, *, now: datetime) -> FileGrant:
@@ -174,7 +179,7 @@ def _read_secret(path: Path) -> bytes:
 
 
 def _canonical_json(grant: FileGrant) -> bytes:
-    document = {
+    document: dict[str, object] = {
         "a": grant.action.value,
         "e": _micros(grant.expires_at),
         "f": grant.file_id,
@@ -182,6 +187,8 @@ def _canonical_json(grant: FileGrant) -> bytes:
         "u": grant.user_id,
         "v": _VERSION,
     }
+    if grant.restricted:
+        document["r"] = True
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
@@ -190,15 +197,16 @@ def _decode_payload(payload: str) -> FileGrant:
         document: Any = json.loads(_b64decode(payload))
         if not isinstance(document, dict) or document.get("v") != _VERSION:
             raise ValueError("unknown grant version")
-        micros = document["e"]
-        if not isinstance(micros, int):
-            raise ValueError("expiry is not an integer")
+        micros, restricted = document["e"], document.get("r", False)
+        if not isinstance(micros, int) or not isinstance(restricted, bool):
+            raise ValueError("expiry is not an integer, or the restriction not a boolean")
         return FileGrant(
             file_id=str(document["f"]),
             action=FileGrantAction(document["a"]),
             user_id=str(document["u"]),
             tenant_id=str(document["t"]),
             expires_at=_EPOCH + timedelta(microseconds=micros),
+            restricted=restricted,
         )
     except (ValueError, KeyError, TypeError, OverflowError):
         # Only reachable with a valid MAC, i.e. a token we signed in another format.

@@ -15,6 +15,10 @@ Loading order, so that nobody learns what they must not:
 3. ``VIEW_COMPLAINT``: another agency's or company's complaint → NOT_FOUND; a
    reader without complaints permission → PERMISSION_DENIED;
 4. only then the command's own action.
+
+Once the caller may see the complaint, the rest of the call belongs to the owning
+agency's audit chain (``admit_tenant``): a refusal further on is filed there, for the
+agency to see.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from ses_core.models import Complaint
 from ses_core.models.complaint_access import complaint_resource
 from ses_core.models.next_actions import Circumstances
 from ses_core.permissions import Action, Resource, ResourceKind, not_found_for, require
+from ses_core.platform.audit import admit_tenant
 from ses_core.platform.grants import FileGrantAction, GrantSigner
 from ses_core.platform.messaging import EventCodec
 from ses_core.ports import Clock
@@ -258,6 +263,7 @@ def open_complaint(
         if actor.side is Side.COMPANY and not _reached_company(work):
             raise missing
         work.require(Action.VIEW_COMPLAINT)
+        admit_tenant(complaint.tenant_id)  # the audit trail files what follows there
         yield work
 
 

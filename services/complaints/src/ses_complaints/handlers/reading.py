@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ses_complaints import directory
 from ses_complaints import tables as t
-from ses_complaints.attachments import FileRef
+from ses_complaints.attachments import FileRef, placements
 from ses_complaints.directory import CompanyEntry, Person
 from ses_complaints.handlers._base import ComplaintSnapshot, Deps, open_complaint
 from ses_complaints.history import HistoryEntryView, describe
@@ -26,9 +26,12 @@ from ses_complaints.paging import Page, page_for
 from ses_complaints.queries import Listed, ListFilters, Scope
 from ses_complaints.queries import list_complaints as query_complaints
 from ses_complaints.queries import list_information_requests as query_requests
+from ses_complaints.visibility import restricted_file_ids
 from ses_core.identity import Actor, Side
 from ses_core.models import Interaction, Party
-from ses_core.permissions import Action, Resource, ResourceKind, not_found_for, require
+from ses_core.models.complaint_access import complaint_resource
+from ses_core.permissions import HIDDEN, Action, Resource, ResourceKind, not_found_for, require
+from ses_core.platform.audit import RestrictedRead, note_restricted_read
 from ses_core.platform.grants import FileGrantAction
 from ses_core.uploads import AttachmentKind
 
@@ -227,18 +230,48 @@ class IssuedGrant:
 
 
 def issue_file_grant(deps: Deps, actor: Actor, complaint_id: str, file_id: str) -> IssuedGrant:
-    """A download grant for a file the caller can see on the complaint (``Viewer``)."""
+    """A download grant for a file the caller can see on the complaint (``Viewer``).
+
+    A file of the complaint the caller may not see is NOT_FOUND, as an unknown one, but
+    marked as hidden for the audit trail; a grant for a file of a restricted response is
+    itself restricted (its downloads are filed too) and its issuing is filed as a read."""
     with open_complaint(deps, actor, complaint_id, read_only=True) as work:
         work.require(Action.DOWNLOAD_FILE)
+        complaint = work.complaint
         viewer = work.snapshot(people={}).viewer
+        restricted = file_id in restricted_file_ids(complaint)
+        file = complaint_resource(complaint, restricted=restricted).model_copy(
+            update={"kind": ResourceKind.FILE, "id": file_id}
+        )
         if file_id not in viewer.visible_file_ids():
-            raise not_found_for(actor, Resource(kind=ResourceKind.FILE, id=file_id))
+            missing = not_found_for(actor, Resource(kind=ResourceKind.FILE, id=file_id))
+            if file_id in placements(complaint):  # it is there, but not for this reader
+                missing.details.update(
+                    {
+                        HIDDEN: True,
+                        "resource": file,
+                        "action": Action.DOWNLOAD_FILE.value,
+                        "complaint_id": complaint.id,
+                    }
+                )
+            raise missing
         token, grant = deps.signer.issue_for(
             file_id=file_id,
             action=FileGrantAction.DOWNLOAD,
             user_id=actor.user_id,
-            tenant_id=work.complaint.tenant_id,
+            tenant_id=complaint.tenant_id,
             now=work.now,
             ttl=deps.grant_ttl,
+            restricted=restricted,
+        )
+    if restricted:
+        note_restricted_read(
+            RestrictedRead(
+                tenant_id=complaint.tenant_id,
+                action=Action.DOWNLOAD_FILE.value,
+                resource_kind=ResourceKind.FILE.value,
+                resource_id=file_id,
+                complaint_id=complaint.id,
+            )
         )
     return IssuedGrant(token, grant.expires_at)

@@ -14,9 +14,16 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from ses_core.accounts import AgencyUser, Company, CompanyAccount, CompanyUser, check_company_id
-from ses_core.errors import NotFound, PermissionDenied, ValidationFailed, quote
+from ses_core.errors import NotFound, ValidationFailed, quote
 from ses_core.identity import Actor, Side
-from ses_core.permissions import Action, Resource, ResourceKind, authorize, not_found_for
+from ses_core.permissions import (
+    Action,
+    Resource,
+    ResourceKind,
+    authorize,
+    not_found_for,
+    refusal,
+)
 from ses_core.platform.identity import TokenIssuer
 from ses_core.platform.messaging import EventCodec
 from ses_core.ports import Clock, SystemClock
@@ -184,12 +191,10 @@ def require_on_user(actor: Actor, action: Action, found: FoundUser) -> None:
         kind, where = ResourceKind.COMPANY_USERS, {"company_id": found.credential.organization_id}
     else:
         kind, where = ResourceKind.AGENCY_USERS, {"owner_user_id": user_id}
-    decision = authorize(actor, action, Resource(kind=kind, id=user_id, **where))
-    if decision.allowed:
-        return
-    if decision.hide_existence:
-        raise missing_user(actor, user_id)
-    raise PermissionDenied(decision.message, reason=decision.reason, action=action.value)
+    resource = Resource(kind=kind, id=user_id, **where)
+    decision = authorize(actor, action, resource)
+    if not decision.allowed:
+        raise refusal(actor, action, resource, decision, hidden_as=missing_user(actor, user_id))
 
 
 def missing_user(actor: Actor, user_id: str) -> NotFound:

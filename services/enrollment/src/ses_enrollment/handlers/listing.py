@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ses_core.accounts import AgencyUser, CompanyUser, check_company_id
-from ses_core.errors import NotFound, PermissionDenied, ValidationFailed, quote
+from ses_core.errors import NotFound, ValidationFailed, quote
 from ses_core.identity import Actor, Side
-from ses_core.permissions import Action, Resource, ResourceKind, authorize
+from ses_core.permissions import Action, Resource, ResourceKind, authorize, refusal
 from ses_enrollment.handlers.common import Deps, company_resource, naming
 from ses_enrollment.paging import decode_token, encode_token, filters_hash, page_size
 from ses_enrollment.scopes import agency_scope, company_scope
@@ -96,11 +96,9 @@ def _require(
     actor: Actor, action: Action, resource: Resource, kind: str, organization_id: str
 ) -> None:
     decision = authorize(actor, action, resource)
-    if decision.allowed:
-        return
-    if decision.hide_existence:
-        raise _no_organization(actor, kind, organization_id)
-    raise PermissionDenied(decision.message, reason=decision.reason, action=action.value)
+    if not decision.allowed:
+        hidden_as = _no_organization(actor, kind, organization_id)
+        raise refusal(actor, action, resource, decision, hidden_as=hidden_as)
 
 
 def _no_organization(actor: Actor, kind: str, organization_id: str) -> NotFound:

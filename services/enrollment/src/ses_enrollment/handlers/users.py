@@ -23,6 +23,7 @@ from ses_core.accounts import (
     CompanyAccount,
     CompanyUser,
     LinkPurpose,
+    UserUnlocked,
 )
 from ses_core.errors import PreconditionFailed, ValidationFailed
 from ses_core.identity import Actor, AgencyRole, ComplaintsPermission, Side
@@ -185,6 +186,18 @@ def unlock_user(deps: Deps, actor: Actor, user_id: str) -> UserView:
         require_on_user(actor, _manage_action(found), found)
         found.credential.unlock()
         uow.identity.save(found.credential)
+        organization = found.credential.organization_id
+        is_agency = found.side is Side.AGENCY
+        uow.record(
+            UserUnlocked(
+                occurred_at=now,
+                tenant_id=organization if is_agency else "",
+                user_id=found.credential.user_id,
+                agency_id=organization if is_agency else "",
+                company_id="" if is_agency else organization,
+                unlocked_by_user_id=actor.user_id,
+            )
+        )
         uow.commit()
     return UserView.of(found.user, found.credential, now)
 

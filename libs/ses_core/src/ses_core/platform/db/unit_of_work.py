@@ -20,8 +20,10 @@ When the tenant is only known from the database (a command naming an aggregate b
 alone), begin a session, read the owner, and hand that session over with ``session=``:
 the routing read and the change then share one transaction instead of two.
 
-Outbox headers written at commit: ``ses-tenant``, ``content-type`` and the W3C trace
-context of the span that committed, so the consumer's span joins the command's trace.
+Outbox headers written at commit: ``ses-tenant``, ``content-type``, the W3C trace
+context of the span that committed, so the consumer's span joins the command's trace,
+and, when a gRPC call committed, the call's origin for the audit trail (who, with which
+roles, request id, client address: ``ses_core.audit.ORIGIN_HEADERS``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from opentelemetry import propagate
 from sqlalchemy.orm import Session, sessionmaker
 
 from ses_core.events import DomainEvent
+from ses_core.platform.audit import current_origin_headers
 from ses_core.platform.db.outbox import OutboxRecord, append_to_outbox
 from ses_core.platform.db.repository import AggregateTracker, TenantScopedRepository
 from ses_core.ports import Clock, EventSource, SystemClock
@@ -183,6 +186,7 @@ class SqlUnitOfWork:
     def _outbox_record(self, event: DomainEvent) -> OutboxRecord:
         event, routing_tenant = self._stamp(event)
         headers = {TENANT_HEADER: routing_tenant, CONTENT_TYPE_HEADER: self._codec.content_type}
+        headers |= current_origin_headers()
         propagate.inject(headers)
         return OutboxRecord(
             event_id=event.event_id,

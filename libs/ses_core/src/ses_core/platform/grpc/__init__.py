@@ -9,6 +9,8 @@ Interceptor order, outermost first (``build_interceptors``):
    the standard ``google.rpc`` details (AIP-193); anything else → INTERNAL with
    the request id. Outermost of ours, so the refusals of the interceptors below
    (which raise ``SesError``) are mapped the same way as the handlers' errors.
+2a. Access audit (when the host gives an access log): opens the call's audit context,
+   records refused access decisions and restricted reads (``_audit``).
 3. Authentication: verifies the bearer token (identity), reads the caller's
    authority from the directory (``AuthorityRouter``), binds ``current_actor()``.
 4. Maintenance guard: refuses mutating calls during a window. After
@@ -18,6 +20,7 @@ Interceptor order, outermost first (``build_interceptors``):
 """
 
 from ses_core.platform.db.platform_tables import idempotency_table
+from ses_core.platform.grpc._audit import AccessAuditInterceptor, AccessLog, AccessRecording
 from ses_core.platform.grpc._auth import (
     AUTHORIZATION_KEY,
     AuthenticationInterceptor,
@@ -87,6 +90,9 @@ __all__ = [
     "REPLAY_KEY",
     "REQUEST_ID_KEY",
     "STATUS_BY_KIND",
+    "AccessAuditInterceptor",
+    "AccessLog",
+    "AccessRecording",
     "AuthenticationInterceptor",
     "AuthorityRouter",
     "Claim",

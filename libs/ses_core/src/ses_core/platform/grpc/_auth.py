@@ -8,7 +8,8 @@ Every other call: the token is verified (``TokenVerifier``: signature, lifetime,
 audience, second factor), which proves an ``Identity``; then the directory of the
 service that owns the method (``AuthorityRouter``) turns that identity into the
 ``Actor`` the handlers check, as the directory states it now (DESIGN §6). Both are
-bound to the call's context (``current_actor()``, ``current_token()``).
+bound to the call's context (``current_actor()``, ``current_token()``) and noted for the
+audit trail (``ses_core.platform.audit``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import grpc
 import grpc.aio
 
 from ses_core.errors import Unauthenticated, Unavailable
+from ses_core.platform.audit import note_actor, note_identity
 from ses_core.platform.grpc._context import bind_token
 from ses_core.platform.grpc._handlers import (
     Context,
@@ -103,7 +105,9 @@ class AuthenticationInterceptor(grpc.aio.ServerInterceptor):
 
         async def authenticate(_context: Context) -> None:
             token = await self.verifier.verify(bearer_token(metadata))
+            note_identity(token.identity)  # a refusal from here on names the caller
             actor = await self.authority.for_method(method).actor_for(token.identity)
             bind_token(token, actor)
+            note_actor(actor)
 
         return before_call(handler, authenticate)

@@ -35,6 +35,7 @@ import grpc.aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from ses_core.platform.grpc._audit import AccessAuditInterceptor, AccessLog
 from ses_core.platform.grpc._auth import AuthenticationInterceptor, AuthorityRouter
 from ses_core.platform.grpc._errors import ErrorMappingInterceptor
 from ses_core.platform.grpc._idempotency import IdempotencyInterceptor
@@ -111,6 +112,7 @@ def build_interceptors(
     public_methods: Iterable[str] = DEFAULT_PUBLIC_METHODS,
     read_only_methods: Iterable[str] = (),
     maintenance_exempt_methods: Iterable[str] = DEFAULT_MAINTENANCE_EXEMPT_METHODS,
+    access_log: AccessLog | None = None,
 ) -> list[grpc.aio.ServerInterceptor]:
     """The interceptors in their order (see ``ses_core.platform.grpc``), outermost first."""
     read_only = tuple(read_only_methods)
@@ -118,6 +120,8 @@ def build_interceptors(
     if telemetry is not None and (otel := telemetry.grpc_server_interceptor()) is not None:
         interceptors.append(otel)
     interceptors.append(ErrorMappingInterceptor())
+    if access_log is not None:
+        interceptors.append(AccessAuditInterceptor(access_log))
     if verifier is not None:
         if authority is None:
             raise ValueError(
@@ -245,12 +249,14 @@ def create_server(
     read_only_methods: Iterable[str] = (),
     maintenance_exempt_methods: Iterable[str] = DEFAULT_MAINTENANCE_EXEMPT_METHODS,
     credentials: grpc.ServerCredentials | None = None,
+    access_log: AccessLog | None = None,
 ) -> GrpcServer:
     """A server hosting ``services`` plus health and reflection, bound but not started.
 
     ``verifier=None`` turns authentication off (every call is anonymous); it
     has no default so that nobody forgets it. With a verifier, ``authority``
-    (the directory each call's actor is read from) is required. ``credentials`` (a
+    (the directory each call's actor is read from) is required. ``access_log`` records
+    refused access decisions and restricted reads (``AccessAuditInterceptor``). ``credentials`` (a
     ``grpc.ServerCredentials``) serves TLS; without them the port is plaintext,
     for a mesh or a loopback address.
     """
@@ -263,6 +269,7 @@ def create_server(
         public_methods=public_methods,
         read_only_methods=read_only_methods,
         maintenance_exempt_methods=maintenance_exempt_methods,
+        access_log=access_log,
     )
     server = grpc.aio.server(interceptors=interceptors, options=config.options())
     names: list[str] = []

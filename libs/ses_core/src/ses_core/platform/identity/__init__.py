@@ -21,12 +21,14 @@ from ses_core.platform.identity._issuer import (
     refresh_token_matches,
 )
 from ses_core.platform.identity._jwks import (
+    Jwk,
     JwksSource,
     KeyRingFileJwks,
     OidcJwks,
     RemoteJwks,
     StaticJwks,
     fetch_json,
+    signing_keys,
 )
 from ses_core.platform.identity._keys import SIGNING_ALGORITHM, KeyRing, SigningKey
 from ses_core.platform.identity._verifier import (
@@ -43,6 +45,7 @@ __all__ = [
     "DEFAULT_REFRESH_TTL",
     "SIGNING_ALGORITHM",
     "IssuedToken",
+    "Jwk",
     "JwksSource",
     "KeyRing",
     "KeyRingFileJwks",
@@ -61,5 +64,6 @@ __all__ = [
     "jwks_source_from_settings",
     "refresh_token_digest",
     "refresh_token_matches",
+    "signing_keys",
     "verifier_from_settings",
 ]

@@ -20,6 +20,10 @@ What keeps running besides the services' own loops:
 * per service, its outbox relay and its retention purge
   (:mod:`~ses_core.platform.runtime._retention`).
 
+Every service's refused access decisions and reads of restricted content are recorded
+through its own outbox (``ses_core.platform.audit.recorder``, routed by method like the
+directories) for the audit log the enrollment service keeps.
+
 A start that fails on the data directory (read-only, not writable, full) raises
 :class:`~ses_core.platform.runtime._data_dir.DataDirUnusable`, one sentence naming the
 directory and the problem (:mod:`~ses_core.platform.runtime._data_dir`).
@@ -36,7 +40,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
+from ses_core.audit import ACCESS_RECORDED
 from ses_core.calendar import CalendarPolicy, OperatingCalendar
+from ses_core.platform.audit.recorder import AccessLogRouter, AccessRecorder
 from ses_core.platform.authority import authority_consumer, directory_from_settings
 from ses_core.platform.db import (
     OutboxStore,
@@ -114,6 +120,18 @@ def calendar_from(settings: Settings) -> OperatingCalendar:
         observed_weekend_holidays=settings.maintenance.observed_holidays_limited
     )
     return OperatingCalendar(policy)
+
+
+def _access_recorder(
+    service: str, context: ServiceContext, relay_notify: Callable[[], None]
+) -> AccessRecorder | None:
+    """The service's recorder of refusals and restricted reads (services without an
+    ``AccessRecorded`` event, such as test doubles, record none)."""
+    if service not in ACCESS_RECORDED:
+        return None
+    return AccessRecorder(
+        service, context.sessions, context.codec, clock=context.clock, on_commit=relay_notify
+    )
 
 
 async def _cancel_all(tasks: Sequence[asyncio.Task[None]], *, patience: float = 30.0) -> None:
@@ -232,6 +250,7 @@ class ServiceHost:
         exempt = list(DEFAULT_MAINTENANCE_EXEMPT_METHODS)
         stores: dict[str, IdempotencyStore] = {}
         directories: dict[str, AuthorityDirectory] = {}
+        recorders: dict[str, AccessRecorder] = {}
         for plugin in self.plugins:
             with naming_database_errors(settings, plugin.name):
                 engine = create_database_engine(settings.database.url_for(plugin.name))
@@ -265,9 +284,12 @@ class ServiceHost:
             public.extend(hosted.parts.public_methods)
             read_only.extend(hosted.parts.read_only_methods)
             exempt.extend(hosted.parts.maintenance_exempt_methods)
+            recorder = _access_recorder(plugin.name, context, hosted.relay.notify)
             for registration in hosted.parts.services:
                 stores[registration.name] = hosted.idempotency
                 directories[registration.name] = directory
+                if recorder is not None:
+                    recorders[registration.name] = recorder
             if not hosted.parts.states_authority:
                 projection = authority_consumer(
                     js, context.sessions, service=plugin.name, codec=codec, clock=self.clock
@@ -292,6 +314,7 @@ class ServiceHost:
             public_methods=public,
             read_only_methods=read_only,
             maintenance_exempt_methods=exempt,
+            access_log=AccessLogRouter(recorders) if recorders else None,
         )
         await self.server.start()
         await self.broker_health.attach(self.server)
