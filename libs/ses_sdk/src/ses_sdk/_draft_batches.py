@@ -39,7 +39,8 @@ class AttachProgress:
     ``file`` is the chunk's per-file progress (``None`` after a save); ``bytes_sent`` and
     ``total_bytes`` count every file of the call, ``files_attached`` those already saved on
     the draft, ``batch`` the batch being uploaded (after a save: the one saved), 1-based,
-    of ``batches``.
+    of ``batches``. ``saved`` names the files that save just put on the draft (empty after
+    a chunk): a file resumed whole, or empty, sends no chunk, and this is where it shows.
     """
 
     file: UploadProgress | None
@@ -49,6 +50,7 @@ class AttachProgress:
     files_total: int
     batch: int
     batches: int
+    saved: tuple[UploadedFile, ...] = ()
 
     @property
     def fraction(self) -> float:
@@ -136,7 +138,9 @@ class DraftBatches:
         left = len(self.files) - len(self.attached)
         return self.batches_saved + -(-left // self.batch_size)
 
-    def progress(self, file: UploadProgress | None) -> AttachProgress:
+    def progress(
+        self, file: UploadProgress | None, saved: Sequence[UploadedFile] = ()
+    ) -> AttachProgress:
         sent = self.attached_bytes + (file.batch_bytes_sent if file is not None else 0)
         return AttachProgress(
             file=file,
@@ -147,6 +151,7 @@ class DraftBatches:
             # a chunk belongs to the batch under way; a save reports the batch it saved
             batch=max(1, min(self.batches_saved + (file is not None), self.batches)),
             batches=self.batches,
+            saved=tuple(saved),
         )
 
     # -- what happened -------------------------------------------------------------------------
