@@ -6,7 +6,10 @@ files into batches of that size, remembers which batches are on the draft, and, 
 journal, survives the process: a restarted ``attach_files_to_draft`` with the same files
 skips the batches already saved, resumes the batch being uploaded from the server's
 committed offsets (the upload journal beside the draft journal), and saves a batch that was
-uploaded but not yet saved without uploading it again.
+uploaded but not yet saved without uploading it again. A batch is journaled as uploaded
+before its save, so a process killed after the server saved it and before the journal said
+so saves the same file ids again on the next run, which the server keeps once (a draft
+names each file once): no window leaves a file attached twice.
 
 The limit is not trusted from this package: the first batch is tried at ``batch_size``
 (25 unless given), and a refusal ``too_many_files`` (from StartUpload or SaveResponseDraft)
