@@ -71,6 +71,17 @@ def _files(folder: Path) -> list[Path]:
     return paths
 
 
+def _call(folder: Path, seen: list[AttachProgress]) -> dict[str, Any]:
+    """Five files (the first empty) in batches of 3, progress into ``seen``."""
+    return {
+        "complaint_id": "c1",
+        "information_request_id": "ir1",
+        "paths": _files(folder),
+        "progress": seen.append,
+        "batch_size": 3,
+    }
+
+
 def _saves(seen: list[AttachProgress]) -> list[list[str]]:
     return [[file.name for file in p.saved] for p in seen if p.file is None]
 
@@ -81,13 +92,7 @@ def test_each_save_reports_the_files_it_attached_even_those_without_a_chunk(
     complaints = _Complaints()
     complaints.use_files_client(cast(FileTransfers, _Files()))
     seen: list[AttachProgress] = []
-    complaints.attach_files_to_draft(
-        complaint_id="c1",
-        information_request_id="ir1",
-        paths=_files(tmp_path),
-        progress=seen.append,
-        batch_size=3,
-    )
+    complaints.attach_files_to_draft(**_call(tmp_path, seen))
     assert _saves(seen) == [["f0.txt", "f1.txt", "f2.txt"], ["f3.txt", "f4.txt"]]
     assert all(p.saved == () for p in seen if p.file is not None)
     assert "f0.txt" not in {p.file.file_name for p in seen if p.file is not None}
@@ -97,11 +102,5 @@ async def test_the_async_client_reports_the_saved_files_the_same_way(tmp_path: P
     complaints = _AsyncComplaints()
     complaints.use_files_client(cast(AsyncFileTransfers, _AsyncFiles()))
     seen: list[AttachProgress] = []
-    await complaints.attach_files_to_draft(
-        complaint_id="c1",
-        information_request_id="ir1",
-        paths=_files(tmp_path),
-        progress=seen.append,
-        batch_size=3,
-    )
+    await complaints.attach_files_to_draft(**_call(tmp_path, seen))
     assert _saves(seen) == [["f0.txt", "f1.txt", "f2.txt"], ["f3.txt", "f4.txt"]]
