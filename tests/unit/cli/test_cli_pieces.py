@@ -53,6 +53,7 @@ def test_the_upload_journal_lives_in_the_cache_and_belongs_to_one_draft_and_file
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "cache" / "ses" / "uploads").mkdir(mode=0o755, parents=True)
     files = [Path(f"{n}.txt") for n in range(3)]
     journal = journal_for("c1", "ir1", files)
     assert journal.parent == tmp_path / "cache" / "ses" / "uploads"

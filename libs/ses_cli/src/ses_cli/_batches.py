@@ -30,6 +30,7 @@ def journal_for(complaint_id: str, information_request_id: str, paths: Sequence[
     key = hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:32]
     folder = cache_dir() / "uploads"
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)  # an earlier version of ses made it with the default mode
     return folder / f"{key}.json"
 
 
