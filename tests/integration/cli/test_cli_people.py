@@ -25,11 +25,12 @@ from sdk_support import (
 )
 from typer.testing import CliRunner
 
+from ses_cli._batches import AttachBars
 from ses_cli._session import StoredSession, signed_in
 from ses_cli.app import app
-from ses_cli.commands import respond
 from ses_core.testing.waiting import wait_until
-from ses_sdk import UploadProgress, totp_code
+from ses_sdk import AttachProgress, totp_code
+from ses_sdk._draft_batches import DraftBatches
 from ses_sdk.common import CompanyComplaintsPermission
 from ses_sdk.enrollment import NewUser
 
@@ -222,14 +223,15 @@ def test_respond_uploads_30_files_in_two_batches_with_progress_and_submits(
     text = tmp_path / "response.txt"
     text.write_text("The fee was reversed; the exhibits are attached.", encoding="utf-8")
     attached: list[int] = []
-    real = respond.RichBatchProgress.attached
+    real = AttachBars.update
 
-    def counting(self: respond.RichBatchProgress, batch: list[Path]) -> None:
-        attached.append(len(batch))
-        real(self, batch)
+    def counting(self: AttachBars, progress: AttachProgress) -> None:
+        if progress.file is None:  # a batch saved onto the draft
+            attached.append(len(progress.saved))
+        real(self, progress)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(respond.RichBatchProgress, "attached", counting)
+        patch.setattr(AttachBars, "update", counting)
         outcome = terminal.run(
             "respond", reference, "--text-file", str(text), "--file", f"{files}/*.txt",
             "--link", "https://share.example/big.zip", "--restricted", "--submit",
@@ -273,28 +275,79 @@ def test_an_interrupted_upload_is_resumed_and_skips_what_was_attached(
     files = _thirty_files(tmp_path / "exhibits")
     link = "https://share.example/all.zip"
     command = ("respond", reference, "--file", f"{files}/*.txt", "--link", link)
-    real = respond.RichBatchProgress.advanced
+    real = AttachBars.update
 
-    def dies_in_the_second_batch(self: respond.RichBatchProgress, sent: UploadProgress) -> None:
-        real(self, sent)
-        if self._done_files == 25:  # the first batch is attached
+    def dies_in_the_second_batch(self: AttachBars, progress: AttachProgress) -> None:
+        real(self, progress)
+        if progress.file is not None and progress.files_attached == 25:  # batch 1 is saved
             raise Interrupted("killed mid-way through the second batch")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(respond.RichBatchProgress, "advanced", dies_in_the_second_batch)
+        patch.setattr(AttachBars, "update", dies_in_the_second_batch)
         with pytest.raises(Interrupted):
             terminal.run(*command)
     draft = _draft(terminal, reference)
     assert len(draft["attachments"]) == 25
 
-    resumed = terminal.run(*command)
+    resumed_reports: list[AttachProgress] = []
+
+    def watched(self: AttachBars, progress: AttachProgress) -> None:
+        resumed_reports.append(progress)
+        real(self, progress)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(AttachBars, "update", watched)
+        resumed = terminal.run(*command)
     assert resumed.status == 0, resumed.err
     assert "Resumed: 1 of 2 batches were attached by an earlier run." in resumed.out
+    first_batch = {path.name for path in sorted(files.iterdir())[:25]}
+    sent_again = {p.file.file_name for p in resumed_reports if p.file is not None}
+    assert sent_again  # the second batch goes on ...
+    assert not sent_again & first_batch  # ... and the first is not uploaded again
+    saved_again = [file.name for p in resumed_reports for file in p.saved]
+    assert sorted(saved_again) == sorted(p.name for p in files.iterdir())[25:]
     draft = _draft(terminal, reference)
     names = sorted(a["file_name"] for a in draft["attachments"])
     assert names == sorted(p.name for p in files.iterdir())  # each file once
     assert draft["file_sharing_links"] == [link]  # the link too
-    assert not list((Path(terminal.home) / COMPANY / "cache" / "ses" / "uploads").glob("*.json"))
+    # Every journal (the draft's and the batch upload's) is gone.
+    assert not list((Path(terminal.home) / COMPANY / "cache" / "ses" / "uploads").iterdir())
+
+
+def test_a_batch_saved_but_not_yet_journaled_is_not_attached_twice(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    """The window the CLI's own batching had: killed after the server saved a batch and
+    before the journal said so. The SDK journals the uploaded batch before saving it, so
+    the next run saves the same files again, and the draft keeps each file once."""
+    reference = _ir_sent_and_poc_assigned(terminal)
+    files = _thirty_files(tmp_path / "exhibits")
+    command = ("respond", reference, "--file", f"{files}/*.txt")
+
+    def killed_before_journaling(self: DraftBatches, count: int) -> None:
+        raise Interrupted("killed between the save and its journal entry")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DraftBatches, "saved", killed_before_journaling)
+        with pytest.raises(Interrupted):
+            terminal.run(*command)
+    assert len(_draft(terminal, reference)["attachments"]) == 25  # saved by the server
+
+    sent_again: list[str] = []
+    real = AttachBars.update
+
+    def watched(self: AttachBars, progress: AttachProgress) -> None:
+        if progress.file is not None:
+            sent_again.append(progress.file.file_name)
+        real(self, progress)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(AttachBars, "update", watched)
+        resumed = terminal.run(*command)
+    assert resumed.status == 0, resumed.err
+    assert set(sent_again) == {p.name for p in sorted(files.iterdir())[25:]}
+    names = sorted(a["file_name"] for a in _draft(terminal, reference)["attachments"])
+    assert names == sorted(p.name for p in files.iterdir())  # each file once
 
 
 def _draft(terminal: Terminal, reference: str) -> dict[str, Any]:

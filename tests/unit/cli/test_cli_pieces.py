@@ -12,14 +12,22 @@ import typer
 from typer.core import TyperGroup
 
 from ses_cli import entry
-from ses_cli._batches import BatchJournal, batches_of
+from ses_cli._batches import AttachBars, journal_for
 from ses_cli._dates import eastern_today
 from ses_cli._limits import RESPONSE_TEXT_LIMIT, response_text_length
 from ses_cli._problems import UsageProblem
 from ses_cli._session import is_loopback
 from ses_cli.app import app, one_line
 from ses_cli.commands.respond import expand_files
-from ses_sdk import ErrorDetails, FieldViolation, InvalidArgument, NotFound
+from ses_sdk import (
+    AttachProgress,
+    ErrorDetails,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    UploadedFile,
+    UploadProgress,
+)
 
 
 def test_response_text_counts_code_points_after_crlf_becomes_lf() -> None:
@@ -40,22 +48,43 @@ def test_files_and_globs_expand_in_order_each_file_once(tmp_path: Path) -> None:
         expand_files([str(tmp_path / "missing.pdf")])
 
 
-def test_batches_hold_at_most_25_files() -> None:
-    paths = [Path(f"f{n}") for n in range(51)]
-    assert [len(batch) for batch in batches_of(paths)] == [25, 25, 1]
+def test_the_upload_journal_lives_in_the_cache_and_belongs_to_one_draft_and_file_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cache" / "ses" / "uploads").mkdir(mode=0o755, parents=True)
+    files = [Path(f"{n}.txt") for n in range(3)]
+    journal = journal_for("c1", "ir1", files)
+    assert journal.parent == tmp_path / "cache" / "ses" / "uploads"
+    assert journal.parent.stat().st_mode & 0o777 == 0o700  # it holds attach grants
+    # The same files named from elsewhere are the same journal ...
+    assert journal_for("c1", "ir1", [tmp_path / f.name for f in files]) == journal
+    # ... another file list or another IR is another.
+    assert journal_for("c1", "ir1", files[:2]) != journal
+    assert journal_for("c1", "ir2", files) != journal
 
 
-def test_a_batch_journal_belongs_to_one_file_list(tmp_path: Path) -> None:
-    files = []
-    for n in range(3):
-        files.append(tmp_path / f"{n}.txt")
-        files[-1].write_text(str(n))
-    journal = BatchJournal(tmp_path / "j", "c1", "ir1", files)
-    journal.record(1)
-    assert BatchJournal(tmp_path / "j", "c1", "ir1", files).attached_batches() == 1
-    assert BatchJournal(tmp_path / "j", "c1", "ir1", files[:2]).attached_batches() == 0
-    files[0].write_text("changed, and longer")
-    assert BatchJournal(tmp_path / "j", "c1", "ir1", files).attached_batches() == 0
+def _uploaded(name: str, size: int) -> UploadedFile:
+    return UploadedFile(Path(name), f"id-{name}", name, size, "0" * 64, "grant")
+
+
+def test_bars_count_the_batches_an_earlier_run_attached_and_finish_silent_files() -> None:
+    chunk = UploadProgress("b.txt", "id-b.txt", 10, 10, 10, 10)
+    bars = AttachBars(quiet=True)
+    # Resumed: 25 files on the draft before this run's first chunk, in batch 2 of 2.
+    bars.update(AttachProgress(chunk, 60, 70, 25, 30, 2, 2))
+    saved = (_uploaded("b.txt", 10), _uploaded("empty.txt", 0))
+    bars.update(AttachProgress(None, 70, 70, 30, 30, 2, 2, saved=saved))
+    assert (bars.resumed_batches, bars.batches) == (1, 2)
+    tasks = {task.description: task for task in bars._progress.tasks}
+    assert tasks["all files (30/30)"].completed == 70
+    assert tasks["b.txt"].finished
+    assert tasks["empty.txt"].finished  # no chunk, yet its bar is there, finished
+
+    fresh = AttachBars(quiet=True)
+    fresh.update(AttachProgress(None, 0, 0, 1, 1, 1, 1, saved=(_uploaded("empty.txt", 0),)))
+    assert fresh.resumed_batches == 0
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,6 @@ from typing import TypeVar
 
 from rich.console import Console
 
-from ses_cli._batches import attached_files, upload_in_batches
 from ses_cli._dates import eastern_today
 from ses_cli._mailbox import Mail, Mailbox
 from ses_cli._output import label, person
@@ -39,7 +38,6 @@ from ses_sdk import (
     SesClient,
     SesError,
     Unauthenticated,
-    UploadedFile,
     totp_code,
 )
 from ses_sdk.common import CompanyComplaintsPermission, CompanyContactType
@@ -184,21 +182,12 @@ class JobAid:
         self.step(poc, "attaches two files and submits the response, restricted")
         files = self.sample_files()
 
-        def attach(done: list[UploadedFile]) -> None:
-            poc.client.complaints.save_response_draft(
-                complaint_id=cid,
-                information_request_id=ir_id,
-                add_attachments=attached_files(done),
-                restricted=True,
-            )
-
-        upload_in_batches(
-            poc.client,
+        poc.client.complaints.attach_files_to_draft(
             complaint_id=cid,
             information_request_id=ir_id,
             paths=files,
-            attach=attach,
-            journal_dir=self.work_dir / "journal",
+            restricted=True,
+            journal=self.work_dir / "attach.journal",
         )
         poc.client.complaints.submit_response(
             complaint_id=cid, information_request_id=ir_id, restricted=True

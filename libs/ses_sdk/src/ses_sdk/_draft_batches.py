@@ -6,7 +6,10 @@ files into batches of that size, remembers which batches are on the draft, and, 
 journal, survives the process: a restarted ``attach_files_to_draft`` with the same files
 skips the batches already saved, resumes the batch being uploaded from the server's
 committed offsets (the upload journal beside the draft journal), and saves a batch that was
-uploaded but not yet saved without uploading it again.
+uploaded but not yet saved without uploading it again. A batch is journaled as uploaded
+before its save, so a process killed after the server saved it and before the journal said
+so saves the same file ids again on the next run, which the server keeps once (a draft
+names each file once): no window leaves a file attached twice.
 
 The limit is not trusted from this package: the first batch is tried at ``batch_size``
 (25 unless given), and a refusal ``too_many_files`` (from StartUpload or SaveResponseDraft)
@@ -39,7 +42,8 @@ class AttachProgress:
     ``file`` is the chunk's per-file progress (``None`` after a save); ``bytes_sent`` and
     ``total_bytes`` count every file of the call, ``files_attached`` those already saved on
     the draft, ``batch`` the batch being uploaded (after a save: the one saved), 1-based,
-    of ``batches``.
+    of ``batches``. ``saved`` names the files that save just put on the draft (empty after
+    a chunk): a file resumed whole, or empty, sends no chunk, and this is where it shows.
     """
 
     file: UploadProgress | None
@@ -49,6 +53,7 @@ class AttachProgress:
     files_total: int
     batch: int
     batches: int
+    saved: tuple[UploadedFile, ...] = ()
 
     @property
     def fraction(self) -> float:
@@ -136,7 +141,9 @@ class DraftBatches:
         left = len(self.files) - len(self.attached)
         return self.batches_saved + -(-left // self.batch_size)
 
-    def progress(self, file: UploadProgress | None) -> AttachProgress:
+    def progress(
+        self, file: UploadProgress | None, saved: Sequence[UploadedFile] = ()
+    ) -> AttachProgress:
         sent = self.attached_bytes + (file.batch_bytes_sent if file is not None else 0)
         return AttachProgress(
             file=file,
@@ -147,6 +154,7 @@ class DraftBatches:
             # a chunk belongs to the batch under way; a save reports the batch it saved
             batch=max(1, min(self.batches_saved + (file is not None), self.batches)),
             batches=self.batches,
+            saved=tuple(saved),
         )
 
     # -- what happened -------------------------------------------------------------------------

@@ -132,7 +132,7 @@ class DraftFiles:
             draft = response.draft
             state.saved(len(saving))
             if progress is not None:
-                progress(state.progress(None))
+                progress(state.progress(None, saving))
         return AttachedFiles(state.attached, draft)
 
 
@@ -207,7 +207,7 @@ class AsyncDraftFiles:
             draft = response.draft
             state.saved(len(saving))
             if progress is not None:
-                progress(state.progress(None))
+                progress(state.progress(None, saving))
         return AttachedFiles(state.attached, draft)
 
 

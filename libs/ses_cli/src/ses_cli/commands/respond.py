@@ -3,12 +3,15 @@
 Text from ``--text-file`` (``-`` for standard input), or from ``$EDITOR`` (``--edit``,
 which starts from the current draft's text); without either the draft's text is left as
 it is (standard input is read only when asked: a script's open stdin never hangs it);
-checked against the 4,000-character limit before anything is sent. ``--file`` (repeatable;
-quoted globs are expanded here) uploads files with one progress bar per file and one
-overall, 25 per batch, each batch attached to the draft before the next, resumable after an
-interruption (run the same command again: ``ses_cli._batches``). ``--link`` adds
-file-sharing links, ``--restricted`` / ``--unrestricted`` sets who sees the response.
-``--draft`` (the default) only saves; ``--submit`` then submits it (the POC only).
+checked against the 4,000-character limit before anything is sent. The text, the links
+(``--link``, https:// file-sharing links) and ``--restricted`` / ``--unrestricted`` (who
+sees the response) are saved first, in one save, so that a refusal of any of them comes
+before any file is uploaded. ``--file`` (repeatable; quoted globs are expanded here) then
+goes through the SDK's ``attach_files_to_draft``: batches of the server's limit (25 by
+default), each saved onto the draft before the next, with one progress bar per file and
+one overall, resumable after an interruption by running the same command again (journal
+in the cache directory: ``ses_cli._batches``). ``--draft`` (the default) only saves;
+``--submit`` then submits it (the POC only).
 """
 
 from __future__ import annotations
@@ -24,22 +27,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-)
 
 from ses_cli import _refs
-from ses_cli._batches import attached_files, upload_in_batches
+from ses_cli._batches import AttachBars, journal_for
 from ses_cli._context import client
 from ses_cli._limits import RESPONSE_TEXT_LIMIT, response_text_length
 from ses_cli._output import as_json, console, label, print_json
 from ses_cli._problems import UsageProblem
 from ses_cli.commands._common import JsonFlag
-from ses_sdk import UploadedFile, UploadProgress
 
 
 def register(app: typer.Typer) -> None:
@@ -93,39 +88,29 @@ def respond(
         raise UsageProblem(
             "Nothing to do: give --text-file or --edit, --file, --link, --restricted or --submit."
         )
-    details_saved = False
-
-    def save(files: list[UploadedFile]) -> None:
-        nonlocal details_saved
-        attachments = attached_files(files)
-        first = not details_saved
+    if links or text is not None or restricted is not None:
         ses.complaints.save_response_draft(
             complaint_id=cid,
             information_request_id=ir_id,
-            text=text if first else None,
-            restricted=restricted if first else None,
-            add_file_sharing_links=links if first else [],
-            add_attachments=attachments,
+            text=text,
+            restricted=restricted,
+            add_file_sharing_links=links,
         )
-        details_saved = True
-
     if paths:
-        with RichBatchProgress(quiet=json) as bars:
-            outcome = upload_in_batches(
-                ses,
-                complaint_id=found.complaint_id,
-                information_request_id=chosen.information_request_id,
+        paths = [path.resolve() for path in paths]  # the journal knows them wherever run
+        with AttachBars(quiet=json) as bars:
+            ses.complaints.attach_files_to_draft(
+                complaint_id=cid,
+                information_request_id=ir_id,
                 paths=paths,
-                attach=save,
-                progress=bars,
+                progress=bars.update,
+                journal=journal_for(cid, ir_id, paths),
             )
-        if outcome.skipped_batches and not json:
+        if bars.resumed_batches and not json:
             console().print(
-                f"Resumed: {outcome.skipped_batches} of {outcome.batches} batches were "
+                f"Resumed: {bars.resumed_batches} of {bars.batches} batches were "
                 "attached by an earlier run."
             )
-    if not details_saved and (links or text is not None or restricted is not None):
-        save([])
     if submit:
         ses.complaints.submit_response(
             complaint_id=cid, information_request_id=ir_id, restricted=restricted
@@ -191,67 +176,3 @@ def _edited(current: str) -> str:
         return Path(draft.name).read_text(encoding="utf-8")
     finally:
         os.unlink(draft.name)
-
-
-class RichBatchProgress:
-    """One bar per file of the batch in flight and one for everything (rich)."""
-
-    def __init__(self, *, quiet: bool = False) -> None:
-        self._progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            console=console(),
-            disable=quiet,
-            transient=False,
-        )
-        self._overall: TaskID | None = None
-        self._files: dict[str, TaskID] = {}
-        self._total_files = 0
-        self._done_files = 0
-        self._done_bytes = 0
-
-    def __enter__(self) -> RichBatchProgress:
-        self._progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._progress.stop()
-
-    def _describe(self) -> str:
-        return f"all files ({self._done_files}/{self._total_files})"
-
-    def begin(self, files: Sequence[Path], total_bytes: int) -> None:
-        self._total_files = len(files)
-        self._overall = self._progress.add_task(self._describe(), total=total_bytes)
-
-    def skipped(self, files: Sequence[Path]) -> None:
-        self._finish(files)
-
-    def batch(self, files: Sequence[Path]) -> None:
-        self._files = {
-            path.name: self._progress.add_task(path.name, total=path.stat().st_size)
-            for path in files
-        }
-
-    def advanced(self, progress: UploadProgress) -> None:
-        task = self._files.get(progress.file_name)
-        if task is not None:
-            self._progress.update(task, completed=progress.file_bytes_sent)
-        if self._overall is not None:
-            self._progress.update(
-                self._overall, completed=self._done_bytes + progress.batch_bytes_sent
-            )
-
-    def attached(self, files: Sequence[Path]) -> None:
-        for task in self._files.values():
-            self._progress.update(task, completed=self._progress.tasks[task].total)
-        self._finish(files)
-
-    def _finish(self, files: Sequence[Path]) -> None:
-        self._done_files += len(files)
-        self._done_bytes += sum(path.stat().st_size for path in files)
-        if self._overall is not None:
-            self._progress.update(
-                self._overall, completed=self._done_bytes, description=self._describe()
-            )
