@@ -19,7 +19,7 @@ from sqlalchemy import Engine, text
 from ses_core.platform.db import create_database_engine
 from ses_core.platform.db.leases import Lease
 from ses_core.platform.runtime._background import LeasedLoops, cancel_all
-from ses_core.testing import eventually
+from ses_core.testing import PostgresCluster, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -153,3 +153,42 @@ async def test_a_holder_whose_session_ends_stops_before_the_next_one_starts(engi
     await asyncio.wait_for(asyncio.gather(watching, taking_over), timeout=30)
     assert events == ["first noticed", "second started"]
     await second.release()
+
+
+async def test_a_loop_that_fails_is_started_again_while_the_lease_is_held(engine):
+    starts: list[int] = []
+
+    async def flaky() -> None:
+        starts.append(len(starts) + 1)
+        if len(starts) < 3:
+            raise RuntimeError("database restarting")  # as a loop meeting an outage would
+        await asyncio.Event().wait()
+
+    runner = asyncio.create_task(LeasedLoops("tally", quick_lease(engine), [flaky]).run())
+    try:
+        await eventually(lambda: len(starts) == 3, timeout=30, message="the third start")
+    finally:
+        await cancel_all([runner])
+    assert starts == [1, 2, 3]
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+async def test_a_holder_keeps_trying_through_a_postgres_restart_and_holds_again(tmp_path):
+    """A restart ends every session: the holder notices, waits for the server, holds again."""
+    cluster = PostgresCluster()
+    try:
+        cluster.start()
+        holder_engine = create_database_engine(cluster.create_database("leases"))
+        lease = quick_lease(holder_engine, grace=0.2)
+        await lease.acquire()
+        lost = asyncio.create_task(lease.wait_until_lost())
+        await asyncio.to_thread(cluster.restart, mode="fast")
+        await asyncio.wait_for(lost, timeout=30)
+        await lease.release()
+        await asyncio.wait_for(lease.acquire(), timeout=60)
+        assert lease.held
+        await lease.release()
+        holder_engine.dispose()
+    finally:
+        cluster.stop()

@@ -40,6 +40,7 @@ DEFAULT_CHECK_INTERVAL = 1.0
 DEFAULT_CHECK_TIMEOUT = 2.0
 DEFAULT_TAKEOVER_GRACE = 5.0  # > check interval + check timeout, with a margin
 _RETRY = 0.25
+_UNREACHABLE_PAUSE = 1.0
 
 
 def holder_identity() -> str:
@@ -72,7 +73,7 @@ class Lease:
     async def acquire(self) -> None:
         """Return once this process holds the lease and a previous holder has stopped."""
         # Polling: the lock belongs to another process, no event tells when it is free.
-        while not await asyncio.to_thread(self._lock.try_acquire):  # noqa: ASYNC110
+        while not await self._try_acquire():  # noqa: ASYNC110
             await asyncio.sleep(_RETRY)
         self.held = True
         try:
@@ -96,7 +97,19 @@ class Lease:
 
     async def release(self) -> None:
         self.held = False
-        await asyncio.to_thread(self._lock.release)
+        try:
+            await asyncio.to_thread(self._lock.release)
+        except Exception as error:  # the lock went with the session or the descriptor
+            _log.warning("Releasing the lease %s: %s", self.name, error)
+
+    async def _try_acquire(self) -> bool:
+        """One try; a database that cannot be reached (restarting) is a try that failed."""
+        try:
+            return await asyncio.to_thread(self._lock.try_acquire)
+        except Exception as error:
+            _log.warning("Cannot try the lease %s now: %s", self.name, error)
+            await asyncio.sleep(_UNREACHABLE_PAUSE)
+            return False
 
     async def _still_held(self) -> bool:
         try:

@@ -11,7 +11,13 @@ counted: a SQLite file does not restart under a process.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
 from sqlalchemy.exc import DBAPIError, OperationalError
+
+T = TypeVar("T")
 
 
 def database_unreachable(error: BaseException) -> bool:
@@ -23,3 +29,23 @@ def database_unreachable(error: BaseException) -> bool:
     return isinstance(error, OperationalError) and type(error.orig).__module__.split(".")[0] != (
         "sqlite3"
     )
+
+
+def until_database_returns(
+    write: Callable[[], T], *, patience: float = 60.0, pause: float = 0.5
+) -> T:
+    """``write()``, tried again while the database cannot be reached, for ``patience``
+    seconds; any other error, or an outage that outlasts it, is raised.
+
+    For a record that must follow an effect already outside the database (an e-mail that
+    left): recording it a few seconds late beats doing the effect twice. Blocking: call it
+    from a worker thread.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            return write()
+        except Exception as error:
+            if not database_unreachable(error) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)

@@ -6,6 +6,8 @@ lease ``background-<service>`` (:class:`~ses_core.platform.db.leases.Lease`, in 
 service's own database) runs the loops, the others wait to take over. When the holder
 dies, or loses its database session, its loops stop (or died with it) and another process
 starts them after the lease's takeover grace; the holder that lost it waits its turn again.
+A loop that stops with an error (its database restarting under it) is started again after
+a growing pause, so the holder never keeps the lease with its work dead.
 
 Why one holder, loop by loop:
 
@@ -35,6 +37,10 @@ from dataclasses import dataclass
 from ses_core.platform.db.leases import Lease
 
 _log = logging.getLogger(__name__)
+
+_FIRST_PAUSE = 1.0
+_LAST_PAUSE = 30.0
+_STEADY = 60.0
 
 BackgroundLoop = Callable[[], Awaitable[None]]
 
@@ -82,6 +88,34 @@ def supervised(name: str, loop: BackgroundLoop) -> asyncio.Task[None]:
     return asyncio.create_task(run(), name=name)
 
 
+def restarted(name: str, loop: BackgroundLoop) -> BackgroundLoop:
+    """``loop``, started again after a growing pause (1 s, doubling up to 30 s) whenever it
+    stops with an error: a loop that meets its database restarting must not end for good.
+    """
+
+    async def run() -> None:
+        pause = _FIRST_PAUSE
+        while True:
+            began = asyncio.get_running_loop().time()
+            try:
+                await loop()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                _log.exception(
+                    "background loop %s stopped with an error; starting it again in %.0f s",
+                    name,
+                    pause,
+                )
+            if asyncio.get_running_loop().time() - began > _STEADY:
+                pause = _FIRST_PAUSE  # it had run well for a while: not a crash loop
+            await asyncio.sleep(pause)
+            pause = min(_LAST_PAUSE, pause * 2)
+
+    return run
+
+
 @dataclass
 class LeasedLoops:
     """``await run()``: run ``loops`` whenever this process holds ``lease`` (see the module)."""
@@ -93,9 +127,10 @@ class LeasedLoops:
     async def run(self) -> None:
         while True:
             await self.lease.acquire()
+            names = [f"{self.service}-background-{index}" for index in range(len(self.loops))]
             tasks = [
-                supervised(f"{self.service}-background-{index}", loop)
-                for index, loop in enumerate(self.loops)
+                supervised(name, restarted(name, loop))
+                for name, loop in zip(names, self.loops, strict=True)
             ]
             try:
                 await self.lease.wait_until_lost()
