@@ -23,10 +23,10 @@ Flows start as slots free up (12 at a time); those past a fault's share wait unt
 injected, and the last quarter waits until every fault is undone, so that each phase has
 flows in it: before, during, after.
 
-The number of flows is ``SES_TOPOLOGY_FLOWS`` (default 24: about four minutes on two loaded
+The number of flows is ``SES_TOPOLOGY_FLOWS`` (default 60: about two minutes on two loaded
 cores, most of it the fixed cost of starting the topology and of the faults' own
-durations); ``make topology`` runs the issue's 300. Fault timings are the ones the issue
-names; everything else polls to a deadline.
+durations); ``make topology`` runs the issue's 300 (about five minutes). Fault timings
+are the ones the issue names; everything else polls to a deadline.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ pytestmark = [
     pytest.mark.timeout(1800),
 ]
 
-FLOWS = int(os.environ.get("SES_TOPOLOGY_FLOWS", "24"))
+FLOWS = int(os.environ.get("SES_TOPOLOGY_FLOWS", "60"))
 CONCURRENCY = 12
 COMPANIES = 4
 NATS_DOWN_SECONDS = 10.0  # the issue's fault durations
