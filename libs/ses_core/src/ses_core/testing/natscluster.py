@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from ses_core.platform.messaging.natsserver import NatsServerProcess, free_port
+from ses_core.platform.messaging.natsserver import NatsServerError, NatsServerProcess, free_port
 from ses_core.testing.waiting import wait_until
 
 CLUSTER_NAME = "ses-test"
@@ -93,8 +93,16 @@ class NatsCluster:
         """SIGKILL node ``index``: no goodbye to its peers or clients, as a crash."""
         self.nodes[index].kill()
 
-    def restart(self, index: int) -> None:
-        self.nodes[index].start()
+    def restart(self, index: int, *, attempts: int = 3) -> None:
+        """Start node ``index`` again; one that exits while starting is started again (as
+        a pod's restart policy would): seen once in many restarts, with no log line."""
+        for attempt in range(1, attempts + 1):
+            try:
+                self.nodes[index].start()
+                return
+            except NatsServerError:
+                if attempt == attempts:
+                    raise
 
     def stop(self) -> None:
         with ThreadPoolExecutor(len(self.nodes)) as pool:
