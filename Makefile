@@ -11,7 +11,7 @@ PY := .venv/bin/python
 PYTEST_ARGS ?=
 
 .PHONY: setup system-deps stubs check-stubs asyncapi check-asyncapi lint typecheck layers contract \
-	contract-release contract-codegen test test-fast unit fuzz run bench clean
+	contract-release contract-codegen test test-fast unit fuzz topology run bench clean
 
 $(UV):
 	@command -v python3 >/dev/null || { echo "python3 (3.11+) is required"; exit 1; }
@@ -97,6 +97,12 @@ fuzz: setup
 
 run: setup
 	.venv/bin/ses up
+
+# The production topology under faults with the issue's 300 job-aid flows (`make test` runs
+# the same test with SES_TOPOLOGY_FLOWS' default); TOPOLOGY_FLOWS=n for another count.
+topology: setup system-deps
+	SES_TOPOLOGY_FLOWS=$(or $(TOPOLOGY_FLOWS),300) .venv/bin/pytest tests/topology -q -s \
+		--timeout=3600 $(PYTEST_ARGS)
 
 # Benchmarks are never part of `make test`: `make bench` lists them, BENCH=upload runs one.
 bench: setup

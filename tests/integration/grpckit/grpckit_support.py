@@ -14,6 +14,7 @@ from typing import Any
 import grpc
 import grpc.aio
 from google.protobuf.duration_pb2 import Duration
+from sqlalchemy import create_engine
 
 from ses_core import errors
 from ses_core.accounts import UserAuthority
@@ -23,6 +24,7 @@ from ses_core.platform.grpc import (
     current_actor,
     current_actor_or_none,
 )
+from ses_core.testing import free_port
 
 SERVICE = "ses.test.v1.ThingService"
 
@@ -84,6 +86,14 @@ class ThingServicer:
             raise ERRORS_BY_NAME[name]
         if name == "long":
             raise errors.ValidationFailed(LONG_MESSAGE, reason="too_long", field="text")
+        if name == "database_gone":
+            # A real driver's error: a PostgreSQL address where nothing listens, as during
+            # a restart.
+            engine = create_engine(f"postgresql+psycopg://ses@127.0.0.1:{free_port()}/gone")
+            try:
+                await asyncio.to_thread(engine.connect)
+            finally:
+                engine.dispose()
         raise RuntimeError(SECRET_TEXT)
 
     async def Parse(self, request: Duration, context: Any) -> bytes:

@@ -77,6 +77,19 @@ async def test_unavailable_says_when_to_retry(start_server: StartServer) -> None
     assert error_details(refused).retry_delay is None
 
 
+async def test_a_database_that_cannot_be_reached_is_unavailable_not_internal(
+    start_server: StartServer,
+) -> None:
+    """A restart of PostgreSQL under a call: the client is told to retry, not of a bug."""
+    _, channel = await start_server(verifier=None)
+    error = await failure(channel, "Fail", b"database_gone")
+    assert error.code() == grpc.StatusCode.UNAVAILABLE
+    details = error_details(error)
+    assert details.reason == "database_unavailable"
+    assert details.retry_delay == timedelta(seconds=1)
+    assert "127.0.0.1" not in (error.details() or "")
+
+
 async def test_the_request_id_is_echoed_and_a_well_formed_client_id_is_kept(
     start_server: StartServer,
 ) -> None:

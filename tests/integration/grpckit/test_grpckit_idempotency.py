@@ -10,9 +10,11 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import grpc
+import psycopg
 import pytest
 from grpckit_support import StartServer, ThingServicer, call, failure, metadata
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
 
 from ses_core.identity import Actor
 from ses_core.platform.grpc import (
@@ -220,3 +222,32 @@ def test_an_abandoned_claim_is_taken_over_after_the_stale_period(engine: Engine)
     assert store.claim(scope, "h").outcome is ClaimOutcome.IN_FLIGHT
     clock[0] = now + timedelta(minutes=6)
     assert store.claim(scope, "h").outcome is ClaimOutcome.CLAIMED
+
+
+class RestartingStore(RecordingStore):
+    """The real store, whose database is restarting the first time a key is released."""
+
+    releases = 0
+
+    def release(self, scope: IdempotencyScope) -> None:
+        self.releases += 1
+        if self.releases == 1:
+            refused = psycopg.OperationalError("connection refused: the server is restarting")
+            raise OperationalError("DELETE FROM idempotency_keys", {}, refused)
+        super().release(scope)
+
+
+async def test_a_key_is_released_once_a_restarting_database_is_back(
+    start_server: StartServer, engine: Engine, issuer: TokenIssuer, manager: Actor
+) -> None:
+    """Else the client's retry would be refused as "in flight" for five minutes."""
+    store = RestartingStore(engine)
+    store.outcomes = []
+    store.create_table()
+    _, channel = await start_server(idempotency=store)
+    md = metadata(issuer.issue_access(manager.identity(), "ses").token, key="outage")
+    for _ in range(2):
+        error = await failure(channel, "Fail", b"PreconditionFailed", md)
+        assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert store.outcomes == [ClaimOutcome.CLAIMED, ClaimOutcome.CLAIMED]
+    assert store.releases == 3

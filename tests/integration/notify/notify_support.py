@@ -1,9 +1,6 @@
 """Helpers for the notify tests: a real SMTP server, an event feed into JetStream, a scenario.
 
-* :class:`SmtpSink` — an ``aiosmtpd`` server on a free port that keeps every accepted
-  message; it can be stopped and started again on the same port, and told to hold (never
-  accept) messages after the n-th, so a test can stop it at a point where no accepted
-  message is in flight.
+* :class:`SmtpSink` — the real SMTP server of :mod:`ses_core.testing.smtp`.
 * :class:`EventFeed` — publishes domain events to ``SES_EVENTS`` the way an outbox relay
   does (subject, ``Nats-Msg-Id``, ``ses-tenant``, protobuf payload).
 * :class:`Scenario` — an agency, an enrolled company and their people, with unique ids,
@@ -14,15 +11,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import email
-import email.policy
 import functools
 import ssl
 import threading
 import uuid
-from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -33,7 +26,6 @@ from typing import Any
 
 import grpc.aio
 import trustme
-from aiosmtpd.controller import Controller
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 
@@ -56,8 +48,9 @@ from ses_core.models.enrollment_events import EnrollmentCompleted, EnrollmentIni
 from ses_core.platform.messaging import ProtobufEventCodec, connect, ensure_streams
 from ses_core.platform.runtime import ServiceHost
 from ses_core.platform.settings import Settings
-from ses_core.testing import eventually, free_port, publish_events
+from ses_core.testing import eventually, publish_events
 from ses_core.testing.hosting import host_settings, hosted, metadata_for
+from ses_core.testing.smtp import SmtpSink
 from ses_notify.bootstrap import NotifyPlugin
 from ses_notify.channels import ChannelFactory, builtin_factories, webhook
 from ses_notify.consumers import DURABLE_NAME
@@ -76,80 +69,6 @@ FAST_POLICY = DeliveryPolicy(
 
 
 # -- SMTP --------------------------------------------------------------------------------------
-
-
-class _Collector:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.messages: list[EmailMessage] = []
-        self.hold_after: int | None = None
-        self.holding = threading.Event()
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, options: Any
-    ) -> str:
-        # Addresses that make the server refuse: permanently (5xx) or for now (4xx).
-        if address.startswith("reject"):
-            return "550 5.1.1 No such mailbox here"
-        if address.startswith("busy"):
-            return "451 4.3.0 Mailbox busy, try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self.lock:
-            hold = self.hold_after is not None and len(self.messages) >= self.hold_after
-        if hold:
-            self.holding.set()
-            await asyncio.Event().wait()  # never accepted; cancelled when the server stops
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        with self.lock:
-            self.messages.append(message)
-        return "250 Message accepted for delivery"
-
-
-class SmtpSink:
-    def __init__(self) -> None:
-        # Chosen once, not port 0: the outage tests stop and start the sink on the same
-        # address, and aiosmtpd's readiness probe connects to the port it was given.
-        self.port = free_port("127.0.0.1")
-        self._collector = _Collector()
-        self._controller: Controller | None = None
-
-    def start(self) -> SmtpSink:
-        self._collector.hold_after = None
-        self._collector.holding.clear()
-        # aiosmtpd gives its thread 5 s to come up by default: not enough on a loaded machine.
-        self._controller = Controller(
-            self._collector, hostname="127.0.0.1", port=self.port, ready_timeout=60
-        )
-        self._controller.start()
-        return self
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-    def hold_after(self, count: int) -> threading.Event:
-        """Stop accepting once ``count`` messages are in; returns an event set when one waits."""
-        self._collector.hold_after = count
-        return self._collector.holding
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        with self._collector.lock:
-            return list(self._collector.messages)
-
-    def count(self) -> int:
-        return len(self.messages)
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if str(m["To"]).strip("<> ").lower() == address.lower()]
-
-    def message_id_counts(self) -> Counter[str]:
-        return Counter(str(m["Message-ID"]) for m in self.messages)
 
 
 def text_of(message: EmailMessage) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ses_core.platform.runtime._host import _cancel_all
+from ses_core.platform.runtime._background import cancel_all
 
 
 async def test_a_loop_that_swallows_the_first_cancellation_is_cancelled_again() -> None:
@@ -30,7 +30,7 @@ async def test_a_loop_that_swallows_the_first_cancellation_is_cancelled_again() 
     task = asyncio.create_task(stubborn_loop(), name="stubborn")
     await asyncio.sleep(0)
 
-    await _cancel_all([task], patience=10.0)
+    await cancel_all([task], patience=10.0)
 
     assert task.cancelled()
     assert swallowed == 1
@@ -47,7 +47,7 @@ async def test_loops_that_already_ended_or_failed_do_not_block_stopping() -> Non
     ended = asyncio.create_task(ends())
     await asyncio.wait({failed, ended})
 
-    await _cancel_all([failed, ended])
+    await cancel_all([failed, ended])
 
     assert isinstance(failed.exception(), RuntimeError)
     assert ended.result() is None

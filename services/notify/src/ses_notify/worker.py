@@ -38,6 +38,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from ses_core.platform.db.outages import until_database_returns
 from ses_core.ports import Clock
 from ses_notify.channels import (
     ChannelUnavailable,
@@ -164,6 +165,11 @@ class ChannelWorker:
             _log.exception("Delivery %s failed unexpectedly.", delivery.delivery_id)
             self._record_failure(delivery, f"{type(error).__name__}: {error}", give_up=False)
             return
+        # The message left: record it even if the database is restarting right now, or a
+        # worker would send it again once the claim's lease ran out.
+        until_database_returns(lambda: self._record_delivered_now(delivery))
+
+    def _record_delivered_now(self, delivery: Delivery) -> None:
         with self._sessions.begin() as session:
             self._record_delivered(session, delivery)
 
@@ -179,8 +185,12 @@ class ChannelWorker:
         retry_at: datetime | None = None
         if not give_up and attempts < self._policy.max_attempts:
             retry_at = now + timedelta(seconds=self._policy.retry_delay(attempts))
-        with self._sessions.begin() as session:
-            DeliveryStore(session).mark_failed(delivery.delivery_id, now, error, retry_at)
+
+        def record() -> None:
+            with self._sessions.begin() as session:
+                DeliveryStore(session).mark_failed(delivery.delivery_id, now, error, retry_at)
+
+        until_database_returns(record)
         if retry_at is None:
             _log.error(
                 "Delivery %s (%s to %s) dead-lettered after %d attempt(s): %s",

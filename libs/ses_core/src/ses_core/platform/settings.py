@@ -128,7 +128,11 @@ class DatabaseSettings(_Group):
 
 
 class NatsSettings(_Group):
-    """An empty URL starts an embedded ``nats-server`` storing under ``store_dir``."""
+    """An empty URL starts an embedded ``nats-server`` storing under ``store_dir``.
+
+    A cluster is several URLs separated by commas (``nats://a:4222,nats://b:4222``): the
+    client connects to any of them and moves to another when its server goes.
+    """
 
     url: str = ""
     store_dir: Path | None = None

@@ -38,6 +38,10 @@ _LAST_RETRY = 0.05
 class _Lock(Protocol):
     def try_acquire(self) -> bool: ...
 
+    def still_held(self) -> bool:
+        """False once the lock may have been taken from us (a held lease checks this)."""
+        ...
+
     def release(self) -> None: ...
 
 
@@ -46,7 +50,7 @@ class DatabaseTurn:
 
     def __init__(self, engine: Engine, name: str) -> None:
         self.name = name
-        self._lock = _lock_for(engine, name)
+        self._lock = lock_for(engine, name)
 
     @contextlib.asynccontextmanager
     async def held(self) -> AsyncIterator[None]:
@@ -63,7 +67,8 @@ class DatabaseTurn:
             delay = min(_LAST_RETRY, delay * 2)
 
 
-def _lock_for(engine: Engine, name: str) -> _Lock:
+def lock_for(engine: Engine, name: str) -> _Lock:
+    """The cross-process lock named ``name`` on ``engine``'s database (see the module)."""
     if engine.dialect.name == "postgresql":
         return _AdvisoryLock(engine, _advisory_key(name))
     database = engine.url.database
@@ -80,6 +85,9 @@ def _advisory_key(name: str) -> int:
 
 class _NoLock:
     def try_acquire(self) -> bool:
+        return True
+
+    def still_held(self) -> bool:
         return True
 
     def release(self) -> None:
@@ -100,6 +108,10 @@ class _FileLock:
             return False
         self._fd = fd
         return True
+
+    def still_held(self) -> bool:
+        # Only closing the descriptor or the process ending drops an flock.
+        return self._fd is not None
 
     def release(self) -> None:
         fd, self._fd = self._fd, None
@@ -127,6 +139,18 @@ class _AdvisoryLock:
             connection.close()
             return False
         self._connection = connection
+        return True
+
+    def still_held(self) -> bool:
+        """A session lock lasts as long as its session: ask the session whether it lives."""
+        connection = self._connection
+        if connection is None:
+            return False
+        try:
+            connection.execute(text("SELECT 1")).scalar_one()
+            connection.commit()
+        except Exception:
+            return False
         return True
 
     def release(self) -> None:

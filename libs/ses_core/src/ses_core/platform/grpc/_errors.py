@@ -9,6 +9,9 @@
 * a ``SesError`` ends the call with the status its ``kind`` maps to, its
   sentence, and the standard details (``_status``: ``ErrorInfo`` with the
   reason, ``BadRequest``, ``RetryInfo``, ``RequestInfo``);
+* a database that could not be reached (restarting, failing over, cut off:
+  :func:`~ses_core.platform.db.outages.database_unreachable`) is UNAVAILABLE
+  ``database_unavailable``: the client retries, with its idempotency key, a moment later;
 * anything else is a bug: the client gets INTERNAL with a generic sentence and
   the request id, nothing of the exception (its text may hold data the caller
   must not see, its class name is of no use to them); the log gets the full
@@ -27,7 +30,8 @@ import grpc.aio
 from grpc_status import rpc_status
 from opentelemetry import trace
 
-from ses_core.errors import SesError
+from ses_core.errors import SesError, Unavailable
+from ses_core.platform.db.outages import database_unreachable
 from ses_core.platform.grpc._handlers import (
     Behaviour,
     Context,
@@ -53,6 +57,15 @@ REQUEST_ID_SPAN_ATTRIBUTE = "ses.request_id"
 async def abort_with(error: BaseException, context: Context, method: str) -> NoReturn:
     """Abort the call with the status ``error`` deserves (see the module docstring)."""
     request_id = current_request_id() or request_id_for(None)
+    if database_unreachable(error):
+        logger.warning(
+            "%s met an unreachable database (request id %s): %s", method, request_id, error
+        )
+        error = Unavailable(
+            "The service's database cannot be reached right now; retry in a few seconds "
+            "(with the same idempotency key).",
+            reason="database_unavailable",
+        )
     if isinstance(error, SesError):
         logger.info(
             "%s refused (%s, request id %s): %s", method, error.reason, request_id, error.message

@@ -32,6 +32,7 @@ import grpc
 import grpc.aio
 
 from ses_core.errors import Unavailable, ValidationFailed, quote
+from ses_core.platform.db.outages import until_database_returns
 from ses_core.platform.grpc._context import current_actor_or_none
 from ses_core.platform.grpc._handlers import (
     Behaviour,
@@ -49,6 +50,8 @@ from ses_core.platform.grpc._idempotency_store import (
 from ses_core.platform.grpc._methods import ReadOnlyMethods
 
 logger = logging.getLogger(__name__)
+
+_OUTAGE_PATIENCE = 60.0  # seconds a restarting database is waited for to settle a key
 
 IDEMPOTENCY_KEY = "idempotency-key"
 REPLAY_KEY = "ses-idempotent-replay"
@@ -153,17 +156,32 @@ class IdempotencyInterceptor(grpc.aio.ServerInterceptor):
         if context.code() not in (None, grpc.StatusCode.OK):
             await self._release(scope)
             return
+        payload = to_bytes(response)
         try:
-            await asyncio.to_thread(self.store.complete, scope, to_bytes(response))
+            await asyncio.to_thread(
+                until_database_returns,
+                lambda: self.store.complete(scope, payload),
+                patience=_OUTAGE_PATIENCE,
+            )
         except Exception:
             # The call's effects are committed; losing the key's protection beats failing it.
             logger.exception("could not record idempotency key %s for %s", scope.key, scope.method)
             await self._release(scope)
 
     async def _release(self, scope: IdempotencyScope) -> None:
-        """Free the key for a retry; a failure here must not hide the call's own outcome."""
+        """Free the key for a retry; a failure here must not hide the call's own outcome.
+
+        A database restarting under the call is waited for (``_OUTAGE_PATIENCE``): a key
+        left claimed would refuse the client's retries as "in flight" for
+        ``stale_claim_after`` (five minutes). The wait runs in a thread, so it finishes
+        even when the client gave up on the call.
+        """
         try:
-            await asyncio.to_thread(self.store.release, scope)
+            await asyncio.to_thread(
+                until_database_returns,
+                lambda: self.store.release(scope),
+                patience=_OUTAGE_PATIENCE,
+            )
         except Exception:
             logger.exception("could not release idempotency key %s for %s", scope.key, scope.method)
 

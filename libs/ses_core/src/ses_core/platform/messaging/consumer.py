@@ -28,8 +28,11 @@ up on the history it missed.
 
 The handler's span is a child of the trace context the message carries.
 External side effects (an e-mail sent from a handler) are at-least-once: the claim
-commits after them. A failure of the service's own database counts as a failed attempt
-too, so an outage longer than the whole ``backoff`` schedule dead-letters what arrives.
+commits after them. A database that cannot be reached (restarting, failing over) is waited
+for in place, up to ``database_patience`` seconds (60), with the message kept in progress:
+retrying it later while the next messages go ahead would apply the events of one
+complaint out of order. A longer outage counts as a failed attempt, so one longer than
+the whole ``backoff`` schedule dead-letters what arrives.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from tenacity import (
 )
 
 from ses_core.events import DomainEvent
+from ses_core.platform.db.outages import until_database_returns
 from ses_core.platform.db.processed import claim_event
 from ses_core.platform.db.unit_of_work import CONTENT_TYPE_HEADER, TENANT_HEADER, SqlUnitOfWork
 from ses_core.platform.messaging.codec import EventCodec, EventDecodeError
@@ -144,6 +148,7 @@ class EventConsumer(Generic[UnitOfWorkT]):
         backoff: Sequence[float] = (2.0, 10.0, 60.0, 300.0),
         batch_size: int = 10,
         fetch_timeout: float = 5.0,
+        database_patience: float = 60.0,
     ) -> None:
         _validate(durable_name, filter_subjects, max_attempts, backoff)
         self.durable_name = durable_name
@@ -156,6 +161,7 @@ class EventConsumer(Generic[UnitOfWorkT]):
         self._codec = codec
         self._batch_size = batch_size
         self._fetch_timeout = fetch_timeout
+        self.database_patience = database_patience
         self._heartbeat_interval = max(0.05, min(self.backoff) / 3)
 
     def consumer_config(self) -> ConsumerConfig:
@@ -267,7 +273,13 @@ class EventConsumer(Generic[UnitOfWorkT]):
             )
             started = time.perf_counter()
             try:
-                applied = await asyncio.to_thread(self._apply, event)
+                # Waited for in place, not naked: a nak lets the next events of the batch
+                # be applied first, out of order (a closure before the submission).
+                applied = await asyncio.to_thread(
+                    until_database_returns,
+                    lambda: self._apply(event),
+                    patience=self.database_patience,
+                )
             except UnprocessableEvent as error:
                 span.record_exception(error)
                 span.set_status(Status(StatusCode.ERROR, "unprocessable"))

@@ -123,6 +123,18 @@ async def ensure_streams(
 ConnectionWatcher = Callable[[bool], Awaitable[None]]
 
 
+def server_urls(url: str | list[str]) -> list[str]:
+    """The servers of ``SES_NATS__URL``: one URL, or a cluster's URLs separated by commas.
+
+    nats-py parses a string as a single URL, so a cluster's list is split here; the client
+    then reconnects to whichever server of the list (or of those the cluster announces)
+    answers.
+    """
+    if isinstance(url, list):
+        return url
+    return [part.strip() for part in url.split(",") if part.strip()]
+
+
 async def connect(
     url: str | list[str],
     *,
@@ -152,7 +164,7 @@ async def connect(
 
     async def attempt() -> NatsClient:
         return await nats.connect(
-            url,
+            server_urls(url),
             name=name,
             allow_reconnect=True,
             max_reconnect_attempts=-1,

@@ -5,7 +5,8 @@
 provider); ``ses serve <name>`` hosts one, which is how Kubernetes runs them.
 Start order: broker → telemetry → signing keys → per service (engine,
 migrations, relay, authority directory, plugin parts, the directory's
-projection) → gRPC server → background loops. Stop order is the reverse, and
+projection) → gRPC server → background loops (in the process holding the service's
+lease, :mod:`~ses_core.platform.runtime._background`). Stop order is the reverse, and
 the gRPC server drains in-flight calls first.
 
 Migrations: with ``migrate=True`` (the embedded default) each service database
@@ -51,6 +52,7 @@ from ses_core.platform.db import (
     session_factory,
     upgrade_to_head,
 )
+from ses_core.platform.db.leases import Lease
 from ses_core.platform.grpc import (
     DEFAULT_MAINTENANCE_EXEMPT_METHODS,
     DEFAULT_PUBLIC_METHODS,
@@ -70,6 +72,12 @@ from ses_core.platform.messaging import (
     ProtobufEventCodec,
     connect,
     ensure_streams,
+)
+from ses_core.platform.runtime._background import (
+    LeasedLoops,
+    background_lease_name,
+    cancel_all,
+    supervised,
 )
 from ses_core.platform.runtime._broker import BrokerHealth, BrokerSupervisor
 from ses_core.platform.runtime._data_dir import (
@@ -134,30 +142,6 @@ def _access_recorder(
     )
 
 
-async def _cancel_all(tasks: Sequence[asyncio.Task[None]], *, patience: float = 30.0) -> None:
-    """Cancel ``tasks`` and wait until every one has ended.
-
-    A single ``cancel()`` is not always enough on Python 3.11: ``asyncio.wait_for`` (used
-    inside nats-py's ``fetch``, for one) can swallow a cancellation that races with its
-    inner future, and the loop around it then carries on. So a task still running after
-    a second is cancelled again, until it ends or ``patience`` runs out.
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + patience
-    pending = {task for task in tasks if not task.done()}
-    while pending:
-        for task in pending:
-            task.cancel()
-        _, pending = await asyncio.wait(pending, timeout=1.0)
-        if pending and loop.time() > deadline:
-            names = ", ".join(sorted(task.get_name() for task in pending))
-            _log.error("background loops did not stop within %.0f s: %s", patience, names)
-            return
-    for task in tasks:
-        if task.done() and not task.cancelled() and task.exception() is not None:
-            _log.debug("background loop %s had failed: %r", task.get_name(), task.exception())
-
-
 @dataclass
 class _HostedService:
     plugin: ServicePlugin
@@ -179,8 +163,8 @@ class ServiceHost:
     maintenance: MaintenanceSchedule | None = None
     seed_demo: bool = False
     # The services' background loops (event consumers, schedulers, delivery workers,
-    # sweeps). The workers of `ses up --workers N` run them in worker 0 only: one
-    # consumer applies each stream in order, as a single process did (``_workers``).
+    # sweeps) run in the one process of a deployment holding the service's lease
+    # (``_background``); False keeps this process out of the running altogether.
     background_loops: bool = True
 
     broker: NatsServerProcess | None = field(default=None, init=False)
@@ -322,10 +306,12 @@ class ServiceHost:
             self._spawn(f"{hosted.plugin.name}-outbox-relay", hosted.relay.run)
             self._spawn(f"{hosted.plugin.name}-retention", hosted.purger.run)
             assert hosted.parts is not None
-            if not self.background_loops:
+            if not self.background_loops or not hosted.parts.background:
                 continue
-            for index, loop in enumerate(hosted.parts.background):
-                self._spawn(f"{hosted.plugin.name}-background-{index}", loop)
+            name = hosted.plugin.name
+            lease = Lease(hosted.engine, background_lease_name(name))
+            loops = LeasedLoops(name, lease, hosted.parts.background)
+            self._spawn(f"{name}-background-lease", loops.run)
 
     def _hosted_service(
         self, plugin: ServicePlugin, engine: Engine, js: JetStreamContext
@@ -351,22 +337,13 @@ class ServiceHost:
         return [plugin.name for plugin in self.plugins]
 
     def _spawn(self, name: str, loop: Callable[[], Awaitable[None]]) -> None:
-        async def supervised() -> None:
-            try:
-                await loop()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                _log.exception("background loop %s stopped with an error", name)
-                raise
-
-        self._tasks.append(asyncio.create_task(supervised(), name=name))
+        self._tasks.append(supervised(name, loop))
 
     async def stop(self) -> None:
         """Drain gRPC, stop background loops, close connections, stop the broker."""
         if self.server is not None:
             await self.server.stop()
-        await _cancel_all(self._tasks)
+        await cancel_all(self._tasks)
         self._tasks.clear()
         for hosted in self.services:
             if hosted.parts is not None:

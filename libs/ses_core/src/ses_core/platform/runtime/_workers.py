@@ -25,17 +25,16 @@ stops them in order) and are SIGKILLed by the kernel if the supervisor dies (Lin
 Every worker serves calls and runs its outbox relays (a commit is published by the
 process that made it, at once) and its retention purges and maintenance feed. The
 services' background loops (event consumers, the notify scheduler and delivery workers,
-upload and invitation expiry) run in worker 0 only: a durable consumer shared by several
-processes applies its messages in parallel, so the events of one complaint could be
-applied out of order, which one process never did. Run everywhere, that work would still
-happen once, as it does with several replicas of ``ses serve``: each outbox relay pass
-takes the database's relay turn (:mod:`~ses_core.platform.db.turns`: each event
-published once, in order); the notify
-scheduler records each reminder under a unique key in the transaction that creates its
-deliveries; deliveries, uploads and invitations are claimed or locked row by row; the
-retention purges only share the deletes. Caches (verified tokens, the authority
-directory) are per worker; the directory's changes reach the others within its cache's
-lifetime.
+upload and invitation expiry) run in one process at a time: every worker, like every
+replica of ``ses serve``, contends for the service's lease in its database and the holder
+runs them (:mod:`~ses_core.platform.runtime._background`); when it dies, another worker
+takes them over. A durable consumer shared by several processes would apply its messages
+in parallel, so the events of one complaint could be applied out of order, which one
+process never does. The rest is safe everywhere: each outbox relay pass takes the
+database's relay turn (:mod:`~ses_core.platform.db.turns`: each event published once, in
+order); the retention purges only share the deletes. Caches (verified tokens, the
+authority directory) are per worker; the directory's changes reach the others within its
+cache's lifetime.
 """
 
 from __future__ import annotations

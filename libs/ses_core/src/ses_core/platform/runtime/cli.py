@@ -342,14 +342,8 @@ def _host_command(args: argparse.Namespace, plugins: list[ServicePlugin] | None)
         host = ServiceHost(settings, plugins, migrate=migrate, seed_demo=up)
         asyncio.run(_run_host(host))
         return 0
-    first = args.worker_index == 0  # migrates, seeds, runs the background loops (_workers)
-    host = ServiceHost(
-        settings,
-        plugins,
-        migrate=migrate and first,
-        seed_demo=up and first,
-        background_loops=first,
-    )
+    first = args.worker_index == 0  # migrates and seeds (_workers)
+    host = ServiceHost(settings, plugins, migrate=migrate and first, seed_demo=up and first)
     asyncio.run(_run_worker(host, args.worker_index))
     return 0
 
