@@ -375,9 +375,7 @@ class Workload:
         manager, poc = self.md(MANAGER), self.md(POC)
         ids = itertools.cycle(self.complaint_ids)
         submissions = iter(self.to_submit)
-        listing = pb.ListComplaintsRequest(
-            statuses=[pb.COMPLAINT_STATUS_OPEN], page=common.PageRequest(page_size=50)
-        )
+        listing = pb.ListComplaintsRequest(statuses=[pb.COMPLAINT_STATUS_OPEN], page_size=50)
 
         async def get(_index: int, channel: grpc.aio.Channel) -> object:
             request = pb.GetComplaintRequest(complaint_id=next(ids))
