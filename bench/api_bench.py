@@ -586,6 +586,8 @@ async def _measure_server(
                         seconds=options.seconds,
                         server=echo_pids,
                     )
+                    # A marker for a profiler attached to the server (py-spy --pid).
+                    print(f"  measuring {name} (server pid {server_pid})", flush=True)
                     result = await drive(
                         name,
                         channels,

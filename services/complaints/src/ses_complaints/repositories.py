@@ -49,13 +49,6 @@ def locate_complaint(session: Session, complaint_id: str) -> str | None:
     return session.execute(statement).scalar_one_or_none()
 
 
-def complaint_id_of(session: Session, reference_number: str) -> str | None:
-    """The id of the complaint with this reference number, or None: routing only."""
-    table = t.complaints
-    statement = select(table.c.id).where(table.c.reference_number == reference_number)
-    return session.execute(statement).scalar_one_or_none()
-
-
 @dataclass
 class _Loaded:
     tenant_id: str
