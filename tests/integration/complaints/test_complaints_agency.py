@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import grpc
 import pytest
@@ -31,6 +32,7 @@ from complaints_support import (
     sent_complaint,
 )
 from google.protobuf.field_mask_pb2 import FieldMask
+from sqlalchemy import Engine, event
 
 from ses.common.v1 import common_pb2 as common
 from ses.complaints.v1 import complaints_pb2 as pb
@@ -517,3 +519,28 @@ async def test_closing_completes_requests_in_progress(harness: Harness) -> None:
         [pb.INFORMATION_REQUEST_STATUS_COMPLETED, pb.INFORMATION_REQUEST_STATUS_CANCELED]
     )
     assert closed.company_id == ACME
+
+
+# -- what a read costs (issue 13) --------------------------------------------------------------
+
+
+async def test_get_complaint_reads_the_complaint_and_its_company_in_one_statement(
+    harness: Harness,
+) -> None:
+    complaint = await create(harness)
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        values = parameters.values() if isinstance(parameters, dict) else parameters or ()
+        if complaint.complaint_id in [str(value) for value in values]:
+            statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        fetched = await get(harness, complaint.complaint_id, MANAGER)
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+    assert fetched.company_legal_name == "Acme Mortgage LLC"
+    assert len(statements) == 1, statements
+    assert "directory_companies" in statements[0]

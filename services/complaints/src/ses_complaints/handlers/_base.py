@@ -127,8 +127,12 @@ class Work:
         complaint: Complaint,
         *,
         new: bool = False,
+        company: CompanyEntry | None = None,
     ) -> None:
-        """``new``: the complaint is being created, so every file it references is new."""
+        """``new``: the complaint is being created, so every file it references is new;
+        ``company``: its directory entry, when already read in this transaction."""
+        if company is not None:
+            self.__dict__["company"] = company  # the cached_property's value: not read again
         self.deps = deps
         self.actor = actor
         self.uow = uow

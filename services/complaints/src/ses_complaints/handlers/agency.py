@@ -96,7 +96,7 @@ def create_complaint(deps: Deps, actor: Actor, new: NewComplaint) -> ComplaintSn
         )
         extras.remember_files(documents)
         uow.complaints.add_new(complaint, extras)
-        return Work(deps, actor, uow, complaint, new=True).commit()
+        return Work(deps, actor, uow, complaint, new=True, company=company).commit()
 
 
 def get_complaint(
