@@ -524,23 +524,46 @@ async def test_closing_completes_requests_in_progress(harness: Harness) -> None:
 # -- what a read costs (issue 13) --------------------------------------------------------------
 
 
+class _StatementsNaming:
+    """The statements (of any engine in this process) whose parameters name ``value``."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        self.statements: list[str] = []
+
+    def __enter__(self) -> list[str]:
+        event.listen(Engine, "before_cursor_execute", self._record)
+        return self.statements
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(Engine, "before_cursor_execute", self._record)
+
+    def _record(self, _conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        values = parameters.values() if isinstance(parameters, dict) else parameters or ()
+        if self.value in [str(value) for value in values]:
+            self.statements.append(statement)
+
+
 async def test_get_complaint_reads_the_complaint_and_its_company_in_one_statement(
     harness: Harness,
 ) -> None:
     complaint = await create(harness)
-    statements: list[str] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        values = parameters.values() if isinstance(parameters, dict) else parameters or ()
-        if complaint.complaint_id in [str(value) for value in values]:
-            statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
+    with _StatementsNaming(complaint.complaint_id) as statements:
         fetched = await get(harness, complaint.complaint_id, MANAGER)
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
 
     assert fetched.company_legal_name == "Acme Mortgage LLC"
     assert len(statements) == 1, statements
     assert "directory_companies" in statements[0]
+
+
+async def test_a_command_reads_its_complaint_in_one_statement(harness: Harness) -> None:
+    complaint = await create(harness, preliminary_review=True)
+    request = pb.ProceedToProcessingRequest(complaint_id=complaint.complaint_id)
+
+    with _StatementsNaming(complaint.complaint_id) as statements:
+        opened = (await harness.call("ProceedToProcessing", request, SUPERVISOR)).complaint
+
+    assert opened.status == pb.COMPLAINT_STATUS_OPEN
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1, reads

@@ -34,7 +34,6 @@ from ses_complaints import tables as t
 from ses_complaints.attachments import FileRef, FileResolver, files_attached, placements
 from ses_complaints.directory import CompanyEntry, Person
 from ses_complaints.extras import ComplaintExtras, FileMeta
-from ses_complaints.repositories import locate_complaint
 from ses_complaints.unit_of_work import ComplaintsUnitOfWork
 from ses_complaints.visibility import Viewer, visible_to_company
 from ses_core.calendar import OperatingCalendar
@@ -269,23 +268,29 @@ def open_complaint(
     ``as_tenant`` opens the unit of work for another tenant than the owner: the
     receiving agency accepting a referral commits the complaint as its own.
     ``read_only`` skips the row lock a change takes (PostgreSQL ``FOR UPDATE``) and reads
-    in a transaction that cannot write (``Deps.reads``). Locating the owner and the
-    command share one transaction.
+    in a transaction that cannot write (``Deps.reads``). One statement reads the row,
+    which names its owner (routing only): the tenant rule is then the repository's
+    (``ComplaintRepository.adopt``), in the same transaction as the command.
     """
     missing = not_found_for(actor, Resource(kind=ResourceKind.COMPLAINT, id=complaint_id))
     session = (deps.reads if read_only else deps.sessions)()
+    statement = select(t.complaints).where(t.complaints.c.id == complaint_id)
     try:
         session.begin()
-        owner = locate_complaint(session, complaint_id)
+        row = (
+            session.execute(statement if read_only else statement.with_for_update())
+            .mappings()
+            .first()
+        )
     except BaseException:
         session.close()
         raise
-    if owner is None:
+    if row is None:
         session.close()
         raise missing
-    with deps.unit_of_work(as_tenant or owner, session=session) as uow:
+    with deps.unit_of_work(as_tenant or row["tenant_id"], session=session) as uow:
         try:
-            complaint = uow.complaints.load(complaint_id, lock=not read_only)
+            complaint = uow.complaints.adopt(row)
         except NotFound:
             raise missing from None
         work = Work(deps, actor, uow, complaint)
