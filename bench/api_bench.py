@@ -375,9 +375,7 @@ class Workload:
         manager, poc = self.md(MANAGER), self.md(POC)
         ids = itertools.cycle(self.complaint_ids)
         submissions = iter(self.to_submit)
-        listing = pb.ListComplaintsRequest(
-            statuses=[pb.COMPLAINT_STATUS_OPEN], page=common.PageRequest(page_size=50)
-        )
+        listing = pb.ListComplaintsRequest(statuses=[pb.COMPLAINT_STATUS_OPEN], page_size=50)
 
         async def get(_index: int, channel: grpc.aio.Channel) -> object:
             request = pb.GetComplaintRequest(complaint_id=next(ids))
@@ -588,6 +586,8 @@ async def _measure_server(
                         seconds=options.seconds,
                         server=echo_pids,
                     )
+                    # A marker for a profiler attached to the server (py-spy --pid).
+                    print(f"  measuring {name} (server pid {server_pid})", flush=True)
                     result = await drive(
                         name,
                         channels,

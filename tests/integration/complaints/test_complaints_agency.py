@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import grpc
 import pytest
@@ -31,6 +32,7 @@ from complaints_support import (
     sent_complaint,
 )
 from google.protobuf.field_mask_pb2 import FieldMask
+from sqlalchemy import Engine, event
 
 from ses.common.v1 import common_pb2 as common
 from ses.complaints.v1 import complaints_pb2 as pb
@@ -517,3 +519,51 @@ async def test_closing_completes_requests_in_progress(harness: Harness) -> None:
         [pb.INFORMATION_REQUEST_STATUS_COMPLETED, pb.INFORMATION_REQUEST_STATUS_CANCELED]
     )
     assert closed.company_id == ACME
+
+
+# -- what a read costs (issue 13) --------------------------------------------------------------
+
+
+class _StatementsNaming:
+    """The statements (of any engine in this process) whose parameters name ``value``."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        self.statements: list[str] = []
+
+    def __enter__(self) -> list[str]:
+        event.listen(Engine, "before_cursor_execute", self._record)
+        return self.statements
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(Engine, "before_cursor_execute", self._record)
+
+    def _record(self, _conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        values = parameters.values() if isinstance(parameters, dict) else parameters or ()
+        if self.value in [str(value) for value in values]:
+            self.statements.append(statement)
+
+
+async def test_get_complaint_reads_the_complaint_and_its_company_in_one_statement(
+    harness: Harness,
+) -> None:
+    complaint = await create(harness)
+
+    with _StatementsNaming(complaint.complaint_id) as statements:
+        fetched = await get(harness, complaint.complaint_id, MANAGER)
+
+    assert fetched.company_legal_name == "Acme Mortgage LLC"
+    assert len(statements) == 1, statements
+    assert "directory_companies" in statements[0]
+
+
+async def test_a_command_reads_its_complaint_in_one_statement(harness: Harness) -> None:
+    complaint = await create(harness, preliminary_review=True)
+    request = pb.ProceedToProcessingRequest(complaint_id=complaint.complaint_id)
+
+    with _StatementsNaming(complaint.complaint_id) as statements:
+        opened = (await harness.call("ProceedToProcessing", request, SUPERVISOR)).complaint
+
+    assert opened.status == pb.COMPLAINT_STATUS_OPEN
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1, reads

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.orm import Session
 
 from ses_complaints import tables as t
@@ -84,6 +84,9 @@ class UploadedFile:
 
 # -- reads -------------------------------------------------------------------------------
 
+Reader = Session | Connection
+"""Reads work on a session, or on a bare connection for paths that skip the session."""
+
 
 def agency_name(session: Session, agency_id: str) -> str | None:
     table = t.directory_agencies
@@ -98,14 +101,14 @@ def agency_code(session: Session, agency_id: str) -> str | None:
     return session.execute(statement).scalar_one_or_none() or None
 
 
-def company(session: Session, company_id: str) -> CompanyEntry | None:
+def company(session: Reader, company_id: str) -> CompanyEntry | None:
     table = t.directory_companies
     row = session.execute(select(table).where(table.c.company_id == company_id)).mappings()
     found = row.first()
     return None if found is None else CompanyEntry(**dict(found))
 
 
-def companies(session: Session, company_ids: Iterable[str]) -> dict[str, CompanyEntry]:
+def companies(session: Reader, company_ids: Iterable[str]) -> dict[str, CompanyEntry]:
     ids = sorted(set(company_ids))
     if not ids:
         return {}
@@ -118,7 +121,7 @@ def person(session: Session, user_id: str) -> Person | None:
     return people(session, [user_id]).get(user_id)
 
 
-def people(session: Session, user_ids: Iterable[str]) -> dict[str, Person]:
+def people(session: Reader, user_ids: Iterable[str]) -> dict[str, Person]:
     ids = sorted({user_id for user_id in user_ids if user_id})
     if not ids:
         return {}

@@ -20,9 +20,9 @@ from typing import Any
 
 from sqlalchemy import Select, exists, false, or_, select, true
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.orm import Session
 
 from ses_complaints import tables as t
+from ses_complaints.directory import Reader
 from ses_complaints.paging import Page
 from ses_core.errors import ValidationFailed
 from ses_core.lifecycle import ComplaintStatus, InformationRequestStatus
@@ -87,7 +87,7 @@ SUMMARY_COLUMNS = (
 
 
 def list_complaints(
-    session: Session, scope: Scope, filters: ListFilters, page: Page, today: date
+    session: Reader, scope: Scope, filters: ListFilters, page: Page, today: date
 ) -> Listed:
     statement = select(*SUMMARY_COLUMNS).where(*_complaint_scope(scope))
     if filters.statuses:
@@ -132,7 +132,7 @@ def _complaint_scope(scope: Scope) -> list[Any]:
 
 
 def list_information_requests(
-    session: Session, scope: Scope, filters: ListFilters, page: Page, today: date
+    session: Reader, scope: Scope, filters: ListFilters, page: Page, today: date
 ) -> Listed:
     statement = select(t.information_requests).where(*_request_scope(scope))
     if filters.statuses:
@@ -173,7 +173,7 @@ def _request_scope(scope: Scope) -> list[Any]:
     return [_I.tenant_id == scope.tenant_id]
 
 
-def _paged(session: Session, statement: Select[Any], page: Page, key: Any) -> Listed:
+def _paged(session: Reader, statement: Select[Any], page: Page, key: Any) -> Listed:
     rows = list(session.execute(statement).mappings())
     if len(rows) <= page.size:
         return Listed(rows, None)

@@ -43,19 +43,6 @@ def next_due_date(complaint: Complaint) -> date | None:
     return min((d for d in dates if d is not None), default=None)
 
 
-def locate_complaint(session: Session, complaint_id: str) -> str | None:
-    """The tenant owning ``complaint_id``, or None: routing only, never an authorization."""
-    statement = select(t.complaints.c.tenant_id).where(t.complaints.c.id == complaint_id)
-    return session.execute(statement).scalar_one_or_none()
-
-
-def complaint_id_of(session: Session, reference_number: str) -> str | None:
-    """The id of the complaint with this reference number, or None: routing only."""
-    table = t.complaints
-    statement = select(table.c.id).where(table.c.reference_number == reference_number)
-    return session.execute(statement).scalar_one_or_none()
-
-
 @dataclass
 class _Loaded:
     tenant_id: str
@@ -100,6 +87,17 @@ class ComplaintRepository(TenantScopedRepository[Complaint]):
             raise NotFound(
                 f"There is no complaint {quote(aggregate_id)}.", reason="complaint_not_found"
             )
+        self._handed_out[found.id] = found
+        return found
+
+    def adopt(self, row: RowMapping) -> Complaint:
+        """The complaint of a full ``complaints`` row its caller read (``load`` without
+        the statement), under the same rule: this tenant's, or referred to it."""
+        if self.tenant_id not in (row["tenant_id"], row["referred_to_tenant_id"]):
+            raise NotFound(
+                f"There is no complaint {quote(row['id'])}.", reason="complaint_not_found"
+            )
+        found = self._adopt(row)
         self._handed_out[found.id] = found
         return found
 

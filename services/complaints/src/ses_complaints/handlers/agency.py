@@ -18,9 +18,9 @@ from ses_complaints.handlers._base import (
     Work,
     open_complaint,
     resolve_files,
+    view_complaint,
 )
 from ses_complaints.references import draw_reference_number
-from ses_complaints.repositories import complaint_id_of
 from ses_core.errors import NotFound, PreconditionFailed, quote
 from ses_core.identity import Actor
 from ses_core.lifecycle import CloseReason
@@ -30,7 +30,6 @@ from ses_core.permissions import (
     Action,
     Resource,
     ResourceKind,
-    not_found_for,
     require,
     require_capable,
 )
@@ -97,7 +96,7 @@ def create_complaint(deps: Deps, actor: Actor, new: NewComplaint) -> ComplaintSn
         )
         extras.remember_files(documents)
         uow.complaints.add_new(complaint, extras)
-        return Work(deps, actor, uow, complaint, new=True).commit()
+        return Work(deps, actor, uow, complaint, new=True, company=company).commit()
 
 
 def get_complaint(
@@ -108,19 +107,7 @@ def get_complaint(
     A reference the caller may not read is answered as one never used, naming the
     reference only: the id behind it is not the caller's to learn.
     """
-    if complaint_id:
-        with open_complaint(deps, actor, complaint_id, read_only=True) as work:
-            return work.snapshot()
-    missing = not_found_for(actor, Resource(kind=ResourceKind.COMPLAINT, id=reference_number))
-    with deps.reads.begin() as session:
-        found = complaint_id_of(session, reference_number)
-    if found is None:
-        raise missing
-    try:
-        with open_complaint(deps, actor, found, read_only=True) as work:
-            return work.snapshot()
-    except NotFound:
-        raise missing from None
+    return view_complaint(deps, actor, complaint_id=complaint_id, reference_number=reference_number)
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,11 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.orm import Session
 
 from ses_complaints import directory
 from ses_complaints import tables as t
 from ses_complaints.attachments import FileRef, placements
-from ses_complaints.directory import CompanyEntry, Person
+from ses_complaints.directory import CompanyEntry, Person, Reader
 from ses_complaints.handlers._base import ComplaintSnapshot, Deps, open_complaint
 from ses_complaints.history import HistoryEntryView, describe
 from ses_complaints.paging import Page, page_for
@@ -61,9 +60,9 @@ def list_complaints(
     )
     scope = _scope(deps, actor, filters, referred_to_me=referred_to_me)
 
-    def run(session: Session, today: date) -> Listed:
+    def run(connection: Reader, today: date) -> Listed:
         assert scope is not None
-        return query_complaints(session, scope, filters, page, today)
+        return query_complaints(connection, scope, filters, page, today)
 
     return _summaries(deps, actor, scope, run, page)
 
@@ -80,9 +79,9 @@ def list_information_requests(
     )
     scope = _scope(deps, actor, filters, referred_to_me=False)
 
-    def run(session: Session, today: date) -> Listed:
+    def run(connection: Reader, today: date) -> Listed:
         assert scope is not None
-        return query_requests(session, scope, filters, page, today)
+        return query_requests(connection, scope, filters, page, today)
 
     return _summaries(deps, actor, scope, run, page)
 
@@ -91,16 +90,16 @@ def _summaries(
     deps: Deps,
     actor: Actor,
     scope: Scope | None,
-    run: Callable[[Session, date], Listed],
+    run: Callable[[Reader, date], Listed],
     page: Page,
 ) -> SummaryPage:
     today = deps.today()
-    with deps.reads.begin() as session:
-        listed = Listed([], None) if scope is None else run(session, today)
+    with deps.read_transaction() as connection:
+        listed = Listed([], None) if scope is None else run(connection, today)
         pocs = [row["agency_poc_id"] for row in listed.rows]
         pocs += [row["company_poc_id"] for row in listed.rows if row["company_poc_id"]]
-        people = directory.people(session, pocs)
-        companies = directory.companies(session, [row["company_id"] for row in listed.rows])
+        people = directory.people(connection, pocs)
+        companies = directory.companies(connection, [row["company_id"] for row in listed.rows])
     token = page.next_token(listed.next_key) if listed.next_key is not None else ""
     return SummaryPage(listed.rows, token, people, companies, today, actor)
 
@@ -116,8 +115,8 @@ def _scope(deps: Deps, actor: Actor, filters: ListFilters, *, referred_to_me: bo
     assert actor.company_id is not None
     if referred_to_me or filters.company_id not in ("", actor.company_id):
         return None
-    with deps.reads.begin() as session:
-        company = directory.company(session, actor.company_id)
+    with deps.read_transaction() as connection:
+        company = directory.company(connection, actor.company_id)
     if company is None or not company.enrolled:
         return None
     return Scope(company_id=actor.company_id)

@@ -2,7 +2,7 @@
 
 From here: the call context every service fills while serving a call (``_call``: who is
 calling, from where, which agency's data they were let into, which restricted content
-they are about to read), which the gRPC kit's ``AccessAuditInterceptor`` opens and the
+they are about to read), which the gRPC kit's access-audit step (``CallInterceptor``) opens and the
 unit of work reads (``current_origin_headers``).
 
 Submodules, imported by path because they need the database layer:

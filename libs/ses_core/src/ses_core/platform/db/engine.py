@@ -47,7 +47,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -146,18 +146,31 @@ def _sqlite_engine(url: URL, *, busy_timeout: float, echo: bool, **options: Any)
         if connection.info.get(_QUERY_ONLY, False) != reads_only:
             connection.exec_driver_sql(f"PRAGMA query_only={int(reads_only)}")
             connection.info[_QUERY_ONLY] = reads_only
-        if reads_only:
-            connection.exec_driver_sql("BEGIN")
-            return
         dbapi_connection = connection.connection.dbapi_connection
+        if reads_only:
+            _send(dbapi_connection, "BEGIN")
+            return
         turns.take(dbapi_connection)
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _send(dbapi_connection, "BEGIN IMMEDIATE")
         except BaseException:
             turns.give_back(dbapi_connection)
             raise
 
     return engine
+
+
+def _send(dbapi_connection: Any, sql: str) -> None:
+    """``sql`` straight to the driver, its errors raised as SQLAlchemy would raise them.
+
+    A BEGIN through SQLAlchemy's statement machinery (``exec_driver_sql``) was a seventh of
+    a short read's Python in the worker thread; nothing of that machinery (caching,
+    events, result handling) serves a statement that returns nothing.
+    """
+    try:
+        dbapi_connection.execute(sql)
+    except sqlite3.Error as error:
+        raise DBAPIError.instance(sql, None, error, sqlite3.Error) from error
 
 
 class _WriterTurns:

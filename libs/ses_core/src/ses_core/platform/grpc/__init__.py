@@ -1,15 +1,17 @@
 """The gRPC server kit: a ``grpc.aio`` server factory and the interceptors every service uses.
 
-Interceptor order, outermost first (``build_interceptors``):
+Two interceptors at most (``build_interceptors``): OpenTelemetry's, outermost, when
+telemetry is on, then the kit's ``CallInterceptor``, which runs steps 2–5 below in
+that order in a handler it builds once per method. Outermost first:
 
 1. OpenTelemetry (when telemetry is on): the span covers everything below and
    records the final status.
 2. Error mapping: a request id per call (``x-request-id``), requests parsed
    tolerantly (malformed bytes → INVALID_ARGUMENT), ``SesError`` → status with
    the standard ``google.rpc`` details (AIP-193); anything else → INTERNAL with
-   the request id. Outermost of ours, so the refusals of the interceptors below
+   the request id. Outermost of ours, so the refusals of the steps below
    (which raise ``SesError``) are mapped the same way as the handlers' errors.
-2a. Access audit (when the host gives an access log): opens the call's audit context,
+2a. Access audit (when the host gives an access log): opens the call's audit record,
    records refused access decisions and restricted reads (``_audit``).
 3. Authentication: verifies the bearer token (identity), reads the caller's
    authority from the directory (``AuthorityRouter``), binds ``current_actor()``.
@@ -20,10 +22,10 @@ Interceptor order, outermost first (``build_interceptors``):
 """
 
 from ses_core.platform.db.platform_tables import idempotency_table
-from ses_core.platform.grpc._audit import AccessAuditInterceptor, AccessLog, AccessRecording
+from ses_core.platform.grpc._audit import AccessLog, AccessRecording
 from ses_core.platform.grpc._auth import (
     AUTHORIZATION_KEY,
-    AuthenticationInterceptor,
+    Authenticator,
     AuthorityRouter,
     bearer_token,
 )
@@ -34,11 +36,10 @@ from ses_core.platform.grpc._context import (
     current_actor_or_none,
     current_token,
 )
-from ses_core.platform.grpc._errors import ErrorMappingInterceptor
 from ses_core.platform.grpc._idempotency import (
     IDEMPOTENCY_KEY,
     REPLAY_KEY,
-    IdempotencyInterceptor,
+    Idempotency,
     request_fingerprint,
 )
 from ses_core.platform.grpc._idempotency_store import (
@@ -48,6 +49,7 @@ from ses_core.platform.grpc._idempotency_store import (
     IdempotencyScope,
     IdempotencyStore,
 )
+from ses_core.platform.grpc._interceptor import CallInterceptor
 from ses_core.platform.grpc._maintenance import (
     FixedMaintenanceSchedule,
     MaintenanceGuard,
@@ -90,17 +92,16 @@ __all__ = [
     "REPLAY_KEY",
     "REQUEST_ID_KEY",
     "STATUS_BY_KIND",
-    "AccessAuditInterceptor",
     "AccessLog",
     "AccessRecording",
-    "AuthenticationInterceptor",
+    "Authenticator",
     "AuthorityRouter",
+    "CallInterceptor",
     "Claim",
     "ClaimOutcome",
-    "ErrorMappingInterceptor",
     "FixedMaintenanceSchedule",
     "GrpcServer",
-    "IdempotencyInterceptor",
+    "Idempotency",
     "IdempotencyScope",
     "IdempotencyStore",
     "MaintenanceGuard",

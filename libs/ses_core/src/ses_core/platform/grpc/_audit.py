@@ -1,9 +1,10 @@
 """The access log's place in the call: refused decisions and restricted reads go on file.
 
-``AccessAuditInterceptor`` sits right inside the error mapping (so the request id is
-known) and outside authentication (so it sees authentication's refusals too). For each
-call it opens the call's ``AuditedCall`` (``ses_core.platform.audit``) with the request
-id, the client address (the gRPC peer) and any ``x-forwarded-for`` claim, then:
+A step of ``CallInterceptor`` (``_interceptor``), right after the error mapping has
+opened the call (so the request id is known) and before authentication (so it sees
+authentication's refusals too). For each call of a method whose service has a recorder,
+it opens the call's ``AuditedCall`` (``ses_core.platform.audit``) with the request id,
+the client address (the gRPC peer) and any ``x-forwarded-for`` claim, then:
 
 * a ``SesError`` that is a recorded refusal (``ses_core.audit.is_recorded_refusal``) is
   recorded before it propagates. If recording fails the refusal still goes out (and the
@@ -20,26 +21,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from typing import Any, Protocol
+from collections.abc import Iterable
+from typing import Protocol
 from urllib.parse import unquote
-
-import grpc
-import grpc.aio
 
 from ses_core.audit import is_recorded_refusal
 from ses_core.errors import SesError, Unavailable
 from ses_core.platform.audit import AuditedCall, RestrictedRead, begin_call
-from ses_core.platform.grpc._handlers import (
-    Behaviour,
-    Context,
-    Continuation,
-    Handler,
-    metadata_value,
-    responses,
-    rewrap,
-)
+from ses_core.platform.grpc._handlers import Context, metadata_value
 from ses_core.platform.grpc._request_id import current_request_id
+
+Metadata = Iterable[tuple[str, str | bytes]] | None
 
 _log = logging.getLogger(__name__)
 
@@ -69,64 +61,20 @@ def client_address(peer: str) -> str:
     return unquote(peer)
 
 
-class AccessAuditInterceptor(grpc.aio.ServerInterceptor):
-    """Opens each call's ``AuditedCall`` and records its refusals and restricted reads."""
-
-    def __init__(self, log: AccessLog) -> None:
-        self._log = log
-
-    async def intercept_service(
-        self, continuation: Continuation, details: grpc.HandlerCallDetails
-    ) -> Handler | None:
-        handler = await continuation(details)
-        method: str = details.method
-        recorder = self._log.for_method(method)
-        if handler is None or recorder is None:
-            return handler
-        forwarded = metadata_value(details.invocation_metadata, FORWARDED_FOR_KEY) or ""
-
-        def open_call(context: Context) -> AuditedCall:
-            return begin_call(
-                AuditedCall(
-                    method,
-                    request_id=current_request_id() or "",
-                    client_address=client_address(context.peer()),
-                    forwarded_for=forwarded[:_MAX_FORWARDED_CHARS],
-                )
-            )
-
-        def make(behaviour: Behaviour, response_streaming: bool) -> Behaviour:
-            if response_streaming:
-
-                async def streaming(request: Any, context: Context) -> AsyncIterator[Any]:
-                    call = open_call(context)
-                    try:
-                        async for response in responses(behaviour(request, context)):
-                            await _record_reads(recorder, call)
-                            yield response
-                    except SesError as error:
-                        await _record_refusal(recorder, call, error)
-                        raise
-                    await _record_reads(recorder, call)
-
-                return streaming
-
-            async def unary(request: Any, context: Context) -> Any:
-                call = open_call(context)
-                try:
-                    response = await behaviour(request, context)
-                except SesError as error:
-                    await _record_refusal(recorder, call, error)
-                    raise
-                await _record_reads(recorder, call)
-                return response
-
-            return unary
-
-        return rewrap(handler, make)
+def open_audited_call(method: str, context: Context, metadata: Metadata) -> AuditedCall:
+    """Begin the call's ``AuditedCall``: its request id, client address and forwarded-for."""
+    forwarded = metadata_value(metadata, FORWARDED_FOR_KEY) or ""
+    return begin_call(
+        AuditedCall(
+            method,
+            request_id=current_request_id() or "",
+            client_address=client_address(context.peer()),
+            forwarded_for=forwarded[:_MAX_FORWARDED_CHARS],
+        )
+    )
 
 
-async def _record_refusal(recorder: AccessRecording, call: AuditedCall, error: SesError) -> None:
+async def record_refusal(recorder: AccessRecording, call: AuditedCall, error: SesError) -> None:
     caller_known = call.identity is not None or call.actor is not None
     if not is_recorded_refusal(error, caller_known=caller_known):
         return
@@ -140,7 +88,7 @@ async def _record_refusal(recorder: AccessRecording, call: AuditedCall, error: S
         )
 
 
-async def _record_reads(recorder: AccessRecording, call: AuditedCall) -> None:
+async def record_reads(recorder: AccessRecording, call: AuditedCall) -> None:
     reads = call.take_reads()
     if not reads:
         return

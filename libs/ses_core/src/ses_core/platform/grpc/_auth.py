@@ -8,27 +8,17 @@ Every other call: the token is verified (``TokenVerifier``: signature, lifetime,
 audience, second factor), which proves an ``Identity``; then the directory of the
 service that owns the method (``AuthorityRouter``) turns that identity into the
 ``Actor`` the handlers check, as the directory states it now (DESIGN §6). Both are
-bound to the call's context (``current_actor()``, ``current_token()``) and noted for the
-audit trail (``ses_core.platform.audit``).
+bound to the call's context (``current_actor()``, ``current_token()``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-import grpc
-import grpc.aio
-
 from ses_core.errors import Unauthenticated, Unavailable
 from ses_core.platform.audit import note_actor, note_identity
 from ses_core.platform.grpc._context import bind_token
-from ses_core.platform.grpc._handlers import (
-    Context,
-    Continuation,
-    Handler,
-    before_call,
-    metadata_value,
-)
+from ses_core.platform.grpc._handlers import metadata_value
 from ses_core.platform.grpc._methods import DEFAULT_PUBLIC_METHODS, MethodName, MethodSet
 from ses_core.platform.identity import TokenVerifier
 from ses_core.ports import AuthorityDirectory
@@ -80,9 +70,9 @@ class AuthorityRouter:
         return directory
 
 
-class AuthenticationInterceptor(grpc.aio.ServerInterceptor):
+class Authenticator:
     """Verifies the bearer token and binds the caller's current actor, except on public
-    methods."""
+    methods (a step of ``CallInterceptor``, which asks ``applies_to`` once per method)."""
 
     def __init__(
         self,
@@ -94,20 +84,16 @@ class AuthenticationInterceptor(grpc.aio.ServerInterceptor):
         self.authority = authority
         self.public_methods = MethodSet(public_methods)
 
-    async def intercept_service(
-        self, continuation: Continuation, details: grpc.HandlerCallDetails
-    ) -> Handler | None:
-        handler = await continuation(details)
-        method: str = details.method
-        if method in self.public_methods:
-            return handler
-        metadata = details.invocation_metadata
+    def applies_to(self, method: str) -> bool:
+        return method not in self.public_methods
 
-        async def authenticate(_context: Context) -> None:
-            token = await self.verifier.verify(bearer_token(metadata))
-            note_identity(token.identity)  # a refusal from here on names the caller
-            actor = await self.authority.for_method(method).actor_for(token.identity)
-            bind_token(token, actor)
-            note_actor(actor)
-
-        return before_call(handler, authenticate)
+    async def authenticate(
+        self, method: str, metadata: Iterable[tuple[str, str | bytes]] | None
+    ) -> None:
+        """Bind the token and actor for the rest of the call; Unauthenticated (or the
+        directory's refusal) otherwise."""
+        token = await self.verifier.verify(bearer_token(metadata))
+        note_identity(token.identity)  # a refusal from here on names the caller
+        actor = await self.authority.for_method(method).actor_for(token.identity)
+        bind_token(token, actor)
+        note_actor(actor)

@@ -1,7 +1,7 @@
 """The authenticated actor of the current call, in a context variable.
 
 The actor is what the directory says the token's identity may do at the time of the
-call (``AuthenticationInterceptor``), not what the token says.
+call (``Authenticator``, a step of ``CallInterceptor``), not what the token says.
 
 gRPC aio runs each call's interceptors and handler in one ``contextvars``
 context of its own, so the actor bound by the authentication interceptor is

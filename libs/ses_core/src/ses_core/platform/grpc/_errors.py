@@ -1,6 +1,6 @@
 """The one place where exceptions become gRPC statuses.
 
-``ErrorMappingInterceptor`` wraps every call:
+The error-mapping step, outermost of ``CallInterceptor``'s, wraps every call:
 
 * it gives the call a request id (``_request_id``), sends it back in the
   ``x-request-id`` response header and binds it for the handler and the logs;
@@ -21,37 +21,38 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from typing import Any, NoReturn
+from collections.abc import Iterable
+from typing import NoReturn
 
 import google.rpc.status_pb2 as status_pb2
-import grpc
-import grpc.aio
 from grpc_status import rpc_status
 from opentelemetry import trace
 
 from ses_core.errors import SesError, Unavailable
 from ses_core.platform.db.outages import database_unreachable
-from ses_core.platform.grpc._handlers import (
-    Behaviour,
-    Context,
-    Continuation,
-    Handler,
-    responses,
-    rewrap,
-)
+from ses_core.platform.grpc._handlers import Context
 from ses_core.platform.grpc._request_id import (
     REQUEST_ID_KEY,
     bind_request_id,
     current_request_id,
     request_id_for,
 )
-from ses_core.platform.grpc._requests import checked, checked_stream, tolerant
 from ses_core.platform.grpc._status import internal_status, rich_status
 
 logger = logging.getLogger(__name__)
 
 REQUEST_ID_SPAN_ATTRIBUTE = "ses.request_id"
+
+Metadata = Iterable[tuple[str, str | bytes]] | None
+
+
+async def open_call(context: Context, metadata: Metadata) -> None:
+    """Give the call its request id: bound for the handler and the logs, set on the span,
+    sent back in the ``x-request-id`` header."""
+    request_id = request_id_for(metadata)
+    bind_request_id(request_id)
+    trace.get_current_span().set_attribute(REQUEST_ID_SPAN_ATTRIBUTE, request_id)
+    await context.send_initial_metadata(((REQUEST_ID_KEY, request_id),))
 
 
 async def abort_with(error: BaseException, context: Context, method: str) -> NoReturn:
@@ -80,52 +81,3 @@ async def _abort(context: Context, status: status_pb2.Status) -> NoReturn:
     grpc_status = rpc_status.to_status(status)
     await context.abort(grpc_status.code, grpc_status.details, grpc_status.trailing_metadata)
     raise AssertionError("context.abort returned")  # pragma: no cover
-
-
-class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
-    """Request ids, tolerant parsing, and every failure mapped to a rich status."""
-
-    async def intercept_service(
-        self, continuation: Continuation, details: grpc.HandlerCallDetails
-    ) -> Handler | None:
-        method: str = details.method
-        request_id = request_id_for(details.invocation_metadata)
-        handler = await continuation(details)
-        if handler is None:
-            return None
-        parse = tolerant(handler.request_deserializer, method)
-        streamed_requests = handler.request_streaming
-
-        async def begin(request: Any, context: Context) -> Any:
-            bind_request_id(request_id)
-            trace.get_current_span().set_attribute(REQUEST_ID_SPAN_ATTRIBUTE, request_id)
-            await context.send_initial_metadata(((REQUEST_ID_KEY, request_id),))
-            return checked_stream(request) if streamed_requests else checked(request)
-
-        def make(behaviour: Behaviour, response_streaming: bool) -> Behaviour:
-            if response_streaming:
-
-                async def streaming(request: Any, context: Context) -> AsyncIterator[Any]:
-                    try:
-                        request = await begin(request, context)
-                        async for response in responses(behaviour(request, context)):
-                            yield response
-                    except grpc.aio.AbortError:
-                        raise
-                    except Exception as error:
-                        await abort_with(error, context, method)
-
-                return streaming
-
-            async def unary(request: Any, context: Context) -> Any:
-                try:
-                    request = await begin(request, context)
-                    return await behaviour(request, context)
-                except grpc.aio.AbortError:
-                    raise
-                except Exception as error:
-                    await abort_with(error, context, method)
-
-            return unary
-
-        return rewrap(handler, make, request_deserializer=parse)

@@ -3,8 +3,7 @@
 A ``grpc.aio.ServerInterceptor`` only gets to choose the handler; to act on
 the call itself (read metadata, abort, catch exceptions) it returns a new
 handler of the same kind whose behaviour wraps the original. ``rewrap`` does
-that for all four kinds; ``before_call`` covers the common case of a check
-that runs before the handler and may raise.
+that for all four kinds (``CallInterceptor`` does it once per method).
 
 Server-streaming behaviours may be async generators or coroutines that write
 with ``context.write``; both are driven here. (The OpenTelemetry interceptor
@@ -32,9 +31,6 @@ Continuation = Callable[[grpc.HandlerCallDetails], Awaitable[Handler | None]]
 Behaviour = Callable[[Any, Any], Any]
 MakeBehaviour = Callable[[Behaviour, bool], Behaviour]
 """(original behaviour, response_streaming) → new behaviour."""
-
-BeforeCall = Callable[[Context], Awaitable[None]]
-"""Runs with the call's ``ServicerContext`` before the handler; raising stops the call."""
 
 _FACTORIES = {
     (False, False): ("unary_unary", grpc.unary_unary_rpc_method_handler),
@@ -75,28 +71,6 @@ async def responses(result: Any) -> AsyncIterator[Any]:
     else:
         for response in result:
             yield response
-
-
-def before_call(handler: Handler | None, check: BeforeCall) -> Handler | None:
-    """``handler`` with ``check(context)`` awaited before its behaviour runs."""
-
-    def make(behaviour: Behaviour, response_streaming: bool) -> Behaviour:
-        if response_streaming:
-
-            async def streaming(request: Any, context: Context) -> AsyncIterator[Any]:
-                await check(context)
-                async for response in responses(behaviour(request, context)):
-                    yield response
-
-            return streaming
-
-        async def unary(request: Any, context: Context) -> Any:
-            await check(context)
-            return await behaviour(request, context)
-
-        return unary
-
-    return rewrap(handler, make)
 
 
 def metadata_value(metadata: Iterable[tuple[str, str | bytes]] | None, key: str) -> str | None:

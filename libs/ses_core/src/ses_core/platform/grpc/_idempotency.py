@@ -34,14 +34,7 @@ import grpc.aio
 from ses_core.errors import Unavailable, ValidationFailed, quote
 from ses_core.platform.db.outages import until_database_returns
 from ses_core.platform.grpc._context import current_actor_or_none
-from ses_core.platform.grpc._handlers import (
-    Behaviour,
-    Context,
-    Continuation,
-    Handler,
-    metadata_value,
-    rewrap,
-)
+from ses_core.platform.grpc._handlers import Behaviour, Context, Handler
 from ses_core.platform.grpc._idempotency_store import (
     ClaimOutcome,
     IdempotencyScope,
@@ -85,8 +78,9 @@ def _checked_key(key: str) -> str:
     return key
 
 
-class IdempotencyInterceptor(grpc.aio.ServerInterceptor):
-    """Stores and replays results of unary mutating calls that carry an idempotency key."""
+class Idempotency:
+    """Stores and replays results of unary mutating calls that carry an idempotency key
+    (a step of ``CallInterceptor``, which asks ``applies_to`` once per method)."""
 
     def __init__(
         self,
@@ -99,18 +93,13 @@ class IdempotencyInterceptor(grpc.aio.ServerInterceptor):
         self.read_only = ReadOnlyMethods(read_only_methods)
         self.in_flight_wait = in_flight_wait
 
-    async def intercept_service(
-        self, continuation: Continuation, details: grpc.HandlerCallDetails
-    ) -> Handler | None:
-        handler = await continuation(details)
-        if handler is None or handler.request_streaming or handler.response_streaming:
-            return handler
-        method: str = details.method
-        if method in self.read_only:
-            return handler
-        key = metadata_value(details.invocation_metadata, IDEMPOTENCY_KEY)
-        if key is None:
-            return handler
+    def applies_to(self, method: str, handler: Handler) -> bool:
+        streaming = handler.request_streaming or handler.response_streaming
+        return not streaming and method not in self.read_only
+
+    @staticmethod
+    def response_serializer(handler: Handler) -> Callable[[Any], bytes]:
+        """``handler``'s serializer, also writing out a replayed response as stored."""
         serialize = handler.response_serializer
 
         def to_bytes(response: Any) -> bytes:
@@ -118,32 +107,38 @@ class IdempotencyInterceptor(grpc.aio.ServerInterceptor):
                 return response.data
             return serialize(response) if serialize is not None else bytes(response)
 
-        def make(behaviour: Behaviour, _streaming: bool) -> Behaviour:
-            async def unary(request: Any, context: Context) -> Any:
-                actor = current_actor_or_none()
-                if actor is None:
-                    return await behaviour(request, context)
-                scope = IdempotencyScope(
-                    tenant_id=actor.tenant_id or actor.company_id or "",
-                    user_id=actor.user_id,
-                    method=method,
-                    key=_checked_key(key),
-                )
-                stored = await self._claim(scope, request_fingerprint(request))
-                if stored is not None:
-                    context.set_trailing_metadata(((REPLAY_KEY, "true"),))
-                    return stored
-                try:
-                    response = await behaviour(request, context)
-                except BaseException:
-                    await asyncio.shield(self._release(scope))
-                    raise
-                await self._record(scope, context, to_bytes, response)
-                return response
+        return to_bytes
 
-            return unary
-
-        return rewrap(handler, make, response_serializer=to_bytes)
+    async def run(
+        self,
+        method: str,
+        key: str | None,
+        request: Any,
+        context: Context,
+        behaviour: Behaviour,
+        to_bytes: Callable[[Any], bytes],
+    ) -> Any:
+        """``behaviour``'s response, or the stored one of the first call with ``key``."""
+        actor = current_actor_or_none()
+        if key is None or actor is None:
+            return await behaviour(request, context)
+        scope = IdempotencyScope(
+            tenant_id=actor.tenant_id or actor.company_id or "",
+            user_id=actor.user_id,
+            method=method,
+            key=_checked_key(key),
+        )
+        stored = await self._claim(scope, request_fingerprint(request))
+        if stored is not None:
+            context.set_trailing_metadata(((REPLAY_KEY, "true"),))
+            return stored
+        try:
+            response = await behaviour(request, context)
+        except BaseException:
+            await asyncio.shield(self._release(scope))
+            raise
+        await self._record(scope, context, to_bytes, response)
+        return response
 
     async def _record(
         self,

@@ -14,12 +14,8 @@ from datetime import UTC, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-import grpc
-import grpc.aio
-
 from ses_core.calendar import MaintenanceWindow, active_window
 from ses_core.errors import Unavailable
-from ses_core.platform.grpc._handlers import Context, Continuation, Handler, before_call
 from ses_core.platform.grpc._methods import (
     DEFAULT_MAINTENANCE_EXEMPT_METHODS,
     MethodSet,
@@ -77,8 +73,9 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class MaintenanceGuard(grpc.aio.ServerInterceptor):
-    """Refuses mutating calls while the schedule reports an active window."""
+class MaintenanceGuard:
+    """Refuses mutating calls while the schedule reports an active window (a step of
+    ``CallInterceptor``, which asks ``guards`` once per method)."""
 
     def __init__(
         self,
@@ -96,17 +93,9 @@ class MaintenanceGuard(grpc.aio.ServerInterceptor):
     def guards(self, method: str) -> bool:
         return method not in self.read_only and method not in self.exempt
 
-    async def intercept_service(
-        self, continuation: Continuation, details: grpc.HandlerCallDetails
-    ) -> Handler | None:
-        handler = await continuation(details)
-        if not self.guards(details.method):
-            return handler
-
-        async def check(_context: Context) -> None:
-            now = self._clock()
-            window = await self.schedule.active_window(now)
-            if window is not None:
-                raise maintenance_error(window, now)
-
-        return before_call(handler, check)
+    async def check(self) -> None:
+        """UNAVAILABLE (``maintenance_error``) while a window is active."""
+        now = self._clock()
+        window = await self.schedule.active_window(now)
+        if window is not None:
+            raise maintenance_error(window, now)

@@ -35,11 +35,11 @@ import grpc.aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from ses_core.platform.grpc._audit import AccessAuditInterceptor, AccessLog
-from ses_core.platform.grpc._auth import AuthenticationInterceptor, AuthorityRouter
-from ses_core.platform.grpc._errors import ErrorMappingInterceptor
-from ses_core.platform.grpc._idempotency import IdempotencyInterceptor
+from ses_core.platform.grpc._audit import AccessLog
+from ses_core.platform.grpc._auth import Authenticator, AuthorityRouter
+from ses_core.platform.grpc._idempotency import Idempotency
 from ses_core.platform.grpc._idempotency_store import IdempotencyStore
+from ses_core.platform.grpc._interceptor import CallInterceptor
 from ses_core.platform.grpc._maintenance import MaintenanceGuard, MaintenanceSchedule
 from ses_core.platform.grpc._methods import (
     DEFAULT_MAINTENANCE_EXEMPT_METHODS,
@@ -114,31 +114,38 @@ def build_interceptors(
     maintenance_exempt_methods: Iterable[str] = DEFAULT_MAINTENANCE_EXEMPT_METHODS,
     access_log: AccessLog | None = None,
 ) -> list[grpc.aio.ServerInterceptor]:
-    """The interceptors in their order (see ``ses_core.platform.grpc``), outermost first."""
+    """The interceptors, outermost first: OpenTelemetry's when telemetry is on, then the
+    kit's one ``CallInterceptor`` (error mapping, authentication, maintenance,
+    idempotency: see ``ses_core.platform.grpc``)."""
     read_only = tuple(read_only_methods)
     interceptors: list[grpc.aio.ServerInterceptor] = []
     if telemetry is not None and (otel := telemetry.grpc_server_interceptor()) is not None:
         interceptors.append(otel)
-    interceptors.append(ErrorMappingInterceptor())
-    if access_log is not None:
-        interceptors.append(AccessAuditInterceptor(access_log))
+    authenticator = None
     if verifier is not None:
         if authority is None:
             raise ValueError(
                 "Authentication needs the directory that says what users may do: pass "
                 "authority=AuthorityRouter(...) with the verifier."
             )
-        interceptors.append(AuthenticationInterceptor(verifier, authority, public_methods))
+        authenticator = Authenticator(verifier, authority, public_methods)
+    guard = None
     if maintenance is not None:
-        interceptors.append(
-            MaintenanceGuard(
-                maintenance,
-                read_only_methods=read_only,
-                exempt_methods=maintenance_exempt_methods,
-            )
+        guard = MaintenanceGuard(
+            maintenance, read_only_methods=read_only, exempt_methods=maintenance_exempt_methods
         )
-    if idempotency is not None:
-        interceptors.append(IdempotencyInterceptor(idempotency, read_only_methods=read_only))
+    interceptors.append(
+        CallInterceptor(
+            authenticator=authenticator,
+            access_log=access_log,
+            maintenance=guard,
+            idempotency=(
+                None
+                if idempotency is None
+                else Idempotency(idempotency, read_only_methods=read_only)
+            ),
+        )
+    )
     return interceptors
 
 
@@ -256,7 +263,7 @@ def create_server(
     ``verifier=None`` turns authentication off (every call is anonymous); it
     has no default so that nobody forgets it. With a verifier, ``authority``
     (the directory each call's actor is read from) is required. ``access_log`` records
-    refused access decisions and restricted reads (``AccessAuditInterceptor``). ``credentials`` (a
+    refused access decisions and restricted reads (``_audit``). ``credentials`` (a
     ``grpc.ServerCredentials``) serves TLS; without them the port is plaintext,
     for a mesh or a loopback address.
     """
