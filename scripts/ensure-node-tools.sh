@@ -27,6 +27,11 @@ if (( major < 20 )); then
     exit 1
 fi
 
+# Parallel test workers (pytest-xdist) may ask at once: one installs, the others wait.
+mkdir -p .tools
+exec 9>".tools/node.lock"
+flock 9
+
 if cmp -s "$manifest/package-lock.json" "$target/package-lock.json" \
     && [[ -f "$target/node_modules/.package-lock.json" ]]; then
     exit 0

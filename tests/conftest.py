@@ -71,6 +71,23 @@ _METRIC_READER = InMemoryMetricReader()
 metrics.set_meter_provider(MeterProvider(metric_readers=[_METRIC_READER]))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The topology test first, then the other files with slow tests, then the rest; each
+    file's tests still together and in order.
+
+    ``make test`` spreads whole files over two pytest-xdist workers in collection order, so
+    the run ends when the last file started ends: a file of several minutes started last
+    keeps one worker busy alone, while short files at the end even the two workers out.
+    """
+    rank: dict[Path, int] = {}
+    for item in items:
+        if item.get_closest_marker("topology"):
+            rank[item.path] = 0
+        elif item.get_closest_marker("slow"):
+            rank.setdefault(item.path, 1)
+    items.sort(key=lambda item: rank.get(item.path, 2))
+
+
 @pytest.fixture(scope="session")
 def metric_reader() -> InMemoryMetricReader:
     return _METRIC_READER

@@ -273,7 +273,8 @@ class JobAid:
 
     def activate(self, name: str, email: str) -> Person:
         link, path = self.mailbox.activation_link(email, timeout=self.timeout)
-        self.out.print(f"  e-mail to {email} with the activation link: {path}")
+        # One line whatever the terminal's width: a wrapped path cannot be copied.
+        self.out.print(f"  e-mail to {email} with the activation link: {path}", soft_wrap=True)
         with open_client(self.address, insecure=self.insecure) as anonymous:
             first = anonymous.auth.activate_account(
                 activation_token=link, password=NEW_USER_PASSWORD

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import random
 import shutil
 import signal
 import socket
@@ -57,11 +58,53 @@ _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
+    """A TCP port nobody listens on right now, for a server this process is about to start.
+
+    Not the kernel's ``bind(0)`` choice: that comes from the ephemeral range, from which the
+    kernel also takes the source port of every outgoing connection, so any client of any
+    process could occupy the port between this probe and the server's own bind (more so
+    with several test workers at once). The port is drawn at random from below that range,
+    by the OS's random source (Hypothesis reseeds :mod:`random` alike in every test
+    worker), probed by binding it, and never handed out twice by one process (its server
+    may not have bound it yet).
+    """
+    low, high = _listen_port_range()
+    for _ in range(256):
+        port = _PORT_DRAWS.randrange(low, high)
+        with _HANDED_OUT_LOCK:
+            if port in _HANDED_OUT:
+                continue
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+                probe.bind((host, port))
+        except OSError:
+            continue
+        with _HANDED_OUT_LOCK:
+            if port in _HANDED_OUT:
+                continue
+            _HANDED_OUT.add(port)
         return port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:  # a crowded range
+        probe.bind((host, 0))
+        chosen: int = probe.getsockname()[1]
+        return chosen
+
+
+_PORT_DRAWS = random.SystemRandom()
+_HANDED_OUT: set[int] = set()
+_HANDED_OUT_LOCK = threading.Lock()
+_EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_LISTEN_PORTS_FLOOR = 10_000
+
+
+def _listen_port_range() -> tuple[int, int]:
+    """``[low, high)`` below the ephemeral range (Linux's default starts at 32768)."""
+    try:
+        ephemeral_low = int(_EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral_low = 32_768
+    # A host whose ephemeral range starts lower still gets a few thousand ports to draw from.
+    return _LISTEN_PORTS_FLOOR, max(ephemeral_low, _LISTEN_PORTS_FLOOR + 4_096)
 
 
 def find_nats_server() -> Path:
