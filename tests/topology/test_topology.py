@@ -32,6 +32,7 @@ are the ones the issue names; everything else polls to a deadline.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import time
 from collections import Counter
@@ -42,7 +43,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select, text
 from topology_deployment import SERVICES, Deployment, deployed
-from topology_flows import Clients, Flow, FlowRecord, Ledger
+from topology_flows import FILE_BYTES, Clients, Flow, FlowRecord, Ledger
 from topology_world import World, make_world
 
 from ses_core.identity import Actor
@@ -81,6 +82,7 @@ class Run:
     world: World
     ledger: Ledger
     databases: dict[str, Engine]
+    workdir: Path  # the flows' files and upload journals
     faults: list[FaultRecord] = field(default_factory=list)
     gates: list[asyncio.Event] = field(default_factory=list)
     calm_since: float = 0.0
@@ -100,7 +102,8 @@ async def test_job_aid_flows_on_two_replicas_of_everything_survive_faults(tmp_pa
                 operator,
                 companies=COMPANIES,
             )
-            run = Run(deployment, world, Ledger(journal=tmp_path / "journal.log"), databases)
+            ledger = Ledger(journal=tmp_path / "journal.log")
+            run = Run(deployment, world, ledger, databases, tmp_path / "flows")
             records = await _drive(run)
             _report(run, records)
             await _check(run, records)
@@ -125,7 +128,7 @@ async def _drive(run: Run) -> list[FlowRecord]:
             if number >= share * FLOWS:
                 await gate.wait()  # no flow past this share starts before the fault
         async with slots:
-            return await Flow(number, run.world, clients, run.ledger).run()
+            return await Flow(number, run.world, clients, run.ledger, run.workdir).run()
 
     run.ledger.started = time.monotonic()
     faults = asyncio.create_task(_inject_faults(run))
@@ -280,7 +283,8 @@ def _report(run: Run, records: list[FlowRecord]) -> None:
         print(f"  {fault.name}: {times}")
     print(
         f"  answers lost but applied: {len(ledger.answers_lost)}; "
-        f"steps retried with a new key: {len(ledger.retried_with_new_key)}"
+        f"steps retried with a new key: {len(ledger.retried_with_new_key)}; "
+        f"file attachments resumed from their journal: {len(ledger.attaches_resumed)}"
     )
 
 
@@ -292,6 +296,7 @@ async def _check(run: Run, records: list[FlowRecord]) -> None:
     await _every_flow_is_in_the_database(run, records)
     await _every_event_published_once_and_applied_once(run)
     await _every_email_arrived_once(run, records)
+    _no_upload_is_left_half_attached(run, records)
     for service in SERVICES:
         assert run.deployment.lease_holder(service) is not None, service
 
@@ -301,7 +306,7 @@ async def _every_flow_is_in_the_database(run: Run, records: list[FlowRecord]) ->
     try:
         client = clients.of(run.world.manager, 0)
         for record in records:
-            assert len(record.steps_ok) == 12, (record.number, record.steps_ok)
+            assert len(record.steps_ok) == 13, (record.number, record.steps_ok)
             complaint = (
                 await client.complaints.get_complaint(complaint_id=record.complaint_id)
             ).complaint
@@ -315,6 +320,8 @@ async def _every_flow_is_in_the_database(run: Run, records: list[FlowRecord]) ->
                 f"Fee reversed; our waiver policy is linked ({record.token}).",
             ], record.number
             assert len(ir.send_backs) == 1, record.number
+            seen = {a.file_id: a.size_bytes for a in ir.submitted_responses[0].attachments}
+            assert seen == {f.file_id: f.size_bytes for f in record.files}, record.number
             assert complaint.company_poc.user_id == record.company.poc.user_id
             assert [c.user_id for c in complaint.contributors] == [record.company.helper.user_id]
     finally:
@@ -462,3 +469,65 @@ def _expected_emails_per_flow(run: Run, records: list[FlowRecord]) -> None:
             for to, subject in mine:
                 print(f"  flow 0 e-mail to the {roles.get(to, 'other')}: {subject}")
         assert dict(received) == EXPECTED_EMAILS, (record.number, dict(received))
+
+
+def _no_upload_is_left_half_attached(run: Run, records: list[FlowRecord]) -> None:
+    """What "no upload is left half-attached" means here, from the files service's tables
+    and its blob store (both replicas share it, as a bucket is shared):
+
+    * every file a flow was told was attached is ``available``, with the size and SHA-256
+      of the bytes the flow sent, its blob present with those bytes, and attached to that
+      flow's complaint and to no other (one ``file_attachments`` row); GetComplaint showed
+      it in the first submitted response (:func:`_every_flow_is_in_the_database`);
+    * every attachment is of such a file: nothing attached that no flow got OK for;
+    * an upload is either ``completed``, each of its files available with its blob, or
+      still open / expired / aborted with none of its files attached (an upload a killed
+      replica left behind waits for expiry; it is never half in a complaint);
+    * no available file lacks its blob.
+    """
+    files_db = run.databases["files"]
+    blob_dir = run.deployment.settings.files.blob_dir
+    assert blob_dir is not None
+    with files_db.connect() as connection:
+        uploads = dict(connection.execute(text("SELECT id, status FROM uploads")).all())
+        rows = {
+            row.id: row
+            for row in connection.execute(
+                text("SELECT id, upload_id, status, size, sha256, blob_id FROM files")
+            )
+        }
+        attachments = connection.execute(
+            text("SELECT file_id, complaint_id FROM file_attachments")
+        ).all()
+
+    def blob_sha256(blob_id: str) -> str | None:
+        path = blob_dir / "objects" / blob_id[:2] / blob_id
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+    told: dict[str, tuple[FlowRecord, str]] = {}  # file id -> its flow, the sent SHA-256
+    for record in records:
+        assert len(record.files) == 2, (record.number, record.files)
+        for uploaded in record.files:
+            assert uploaded.file_id not in told, f"file {uploaded.file_id} in two flows"
+            told[uploaded.file_id] = (record, record.local_sha256[uploaded.name])
+    attached_to: dict[str, list[str]] = {}
+    for file_id, complaint_id in attachments:
+        attached_to.setdefault(file_id, []).append(complaint_id)
+    assert set(attached_to) == set(told), "attached files differ from the ones flows got OK for"
+    for file_id, (record, sent) in told.items():
+        row = rows[file_id]
+        assert attached_to[file_id] == [record.complaint_id], (record.number, file_id)
+        assert (row.status, row.sha256) == ("available", sent), (record.number, file_id)
+        uploaded = next(f for f in record.files if f.file_id == file_id)
+        assert row.size == uploaded.size_bytes == FILE_BYTES, (record.number, file_id)
+        assert blob_sha256(row.blob_id) == sent, f"blob of {file_id} missing or altered"
+    for row in rows.values():
+        status = uploads[row.upload_id]
+        if status == "completed" or row.status == "available":
+            assert row.status == "available", (row.upload_id, status, row.id, row.status)
+            assert blob_sha256(row.blob_id) == row.sha256, f"available {row.id} without its blob"
+        else:
+            assert status in ("open", "expired", "aborted"), (row.upload_id, status)
+            assert row.id not in attached_to, f"{row.id} of a {status} upload is attached"
+    counts = Counter(uploads.values())
+    print(f"  uploads: {dict(counts)}; files attached: {len(told)}")
