@@ -404,6 +404,12 @@ async def _every_event_published_once_and_applied_once(run: Run, _: list[FlowRec
         dead = await js.stream_info("SES_DEADLETTER")
         assert dead.state.messages == 0, "an event was dead-lettered"
         consumers = await js.consumers_info("SES_EVENTS")
+        behind = {
+            info.name: (info.num_pending, info.num_ack_pending)
+            for info in consumers
+            if info.num_pending or info.num_ack_pending
+        }
+        print(f"  consumers behind when the flows ended (pending, in progress): {behind}")
 
         async def drained() -> bool:
             infos = await js.consumers_info("SES_EVENTS")
