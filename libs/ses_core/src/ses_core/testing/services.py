@@ -120,8 +120,10 @@ class ServeProcess:
         if self.process is None:
             raise RuntimeError(f"{self.name} was never started")
         if self.process.poll() is not None:
+            said = [line for line in self.log_since_launch().splitlines() if line.strip()]
             raise RuntimeError(
-                f"{self.name} exited with {self.process.returncode}; its log: {self.log}"
+                f"{self.name} exited with {self.process.returncode}: "
+                f"{said[-1] if said else 'it wrote nothing'} (its log: {self.log})"
             )
         with grpc.insecure_channel(self.address) as channel:
             try:
