@@ -21,8 +21,9 @@ exactly once (its claims equal the events); every e-mail delivery arrived exactl
 sent (none was due) and each service's background loops ended in one holder. The
 recovery time of each fault and the throughput before, during and after are printed.
 
-Flows start as slots free up (12 at a time); those past a fault's share wait until it is
-injected, and the last flows (past 60 %) wait until every fault is undone, so that each
+Flows start as slots free up (12 at a time); those past a fault's share (and a lead of
+24 flows, so that flows are under way when it strikes) wait until it is injected, and the
+last flows (past 60 %) wait until every fault is undone, so that each
 phase has flows in it: before, during, after. The faults come early (10 % to 40 % of the
 flows) so that what they leave behind (events a consumer naked with its 10 s and 60 s
 backoff, e-mails notify retries after the SMTP outage) is caught up while the remaining
@@ -37,6 +38,7 @@ deadline.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import time
@@ -129,6 +131,7 @@ async def test_job_aid_flows_on_two_replicas_of_everything_survive_faults(tmp_pa
 
 FAULT_AT = (0.1, 0.2, 0.3, 0.4)  # share of the flows done before each fault
 CALM_AT = 0.6  # the flows from here on start once every fault is undone: "after"
+FAULT_LEAD = 2 * CONCURRENCY  # flows that may start before a fault past its share
 
 
 async def _drive(run: Run) -> list[FlowRecord]:
@@ -138,8 +141,13 @@ async def _drive(run: Run) -> list[FlowRecord]:
 
     async def one(number: int) -> FlowRecord:
         for share, gate in zip((*FAULT_AT, CALM_AT), run.gates, strict=True):
-            if number >= share * FLOWS:
-                await gate.wait()  # no flow past this share starts before the fault
+            # A fault comes once a share of the flows is done; the flows that may start
+            # before it reach past that share by a lead, so that flows are under way when
+            # it strikes (without one, the last of them has just ended). The calm gate
+            # has none: every flow past it starts after the faults.
+            lead = FAULT_LEAD if gate is not run.gates[-1] else 0
+            if number >= share * FLOWS + lead:
+                await gate.wait()
         async with slots:
             return await Flow(number, run.world, clients, run.ledger, run.workdir).run()
 
@@ -222,8 +230,17 @@ async def _kill_a_replica_of_each_service(run: Run) -> None:
         if service == "notify":  # see the module docstring
             holder = next(r for r in deployment.replicas[service] if r is not holder)
         victims.append(holder)
+    # Killed while file steps run on the files victim (if one comes within 30 s), so that
+    # uploads are cut: they must end attached whole or not at all.
+    files_victim = deployment.replicas["files"].index(victims[SERVICES.index("files")])
+    with contextlib.suppress(TimeoutError):
+        await eventually(lambda: run.ledger.attaching[files_victim] > 0, timeout=30, interval=0.01)
+    cut = run.ledger.attaching[files_victim]
     names = ", ".join(victim.name for victim in victims)
-    record = FaultRecord(f"SIGKILL {names}, started again at once", time.monotonic())
+    record = FaultRecord(
+        f"SIGKILL {names} ({cut} file steps under way on the files one), started again at once",
+        time.monotonic(),
+    )
     for victim in victims:
         victim.kill()
     run.faults.append(record)

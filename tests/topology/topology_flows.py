@@ -54,6 +54,7 @@ class Ledger:
     answers_lost: list[str] = field(default_factory=list)  # applied, though the call failed
     retried_with_new_key: list[str] = field(default_factory=list)
     attaches_resumed: list[str] = field(default_factory=list)  # flows whose upload failed once
+    attaching: list[int] = field(default_factory=lambda: [0, 0])  # file steps under way, by replica
     completed_flows: int = 0
     started: float = 0.0  # when the first flow started
     journal: Path | None = None  # what happened, line by line, to read on a failure
@@ -332,10 +333,12 @@ class Flow:
             r.local_sha256[name] = hashlib.sha256(content).hexdigest()
             paths.append(path)
         self._step += 1
-        client = self.clients.of(actor, (r.number + self._step) % 2)
+        replica = (r.number + self._step) % 2
+        client = self.clients.of(actor, replica)
         journal = self.workdir / "attach.journal"
         deadline = time.monotonic() + STEP_PATIENCE
         while True:
+            self.ledger.attaching[replica] += 1
             try:
                 attached = await client.complaints.attach_files_to_draft(
                     complaint_id=r.complaint_id,
@@ -351,6 +354,8 @@ class Flow:
                 self.ledger.attaches_resumed.append(str(r.number))
                 await asyncio.sleep(0.5)  # the fault's own pace; the deadline bounds it
                 continue
+            finally:
+                self.ledger.attaching[replica] -= 1
             self.ledger.success()
             r.files = list(attached.files)
             r.steps_ok.append("attach_files")
