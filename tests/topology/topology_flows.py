@@ -43,6 +43,7 @@ from ses_sdk.complaints import CloseReason, Complainant, ComplaintDetails
 TRANSIENT = frozenset({"UNAVAILABLE", "DEADLINE_EXCEEDED"})
 RETRY = RetryPolicy(max_attempts=10, initial_backoff=0.2, max_backoff=2.0)
 STEP_PATIENCE = 240.0  # seconds a step may take through every fault
+EDITED = "Fee reversed; our waiver policy is linked ({})."  # the draft after the send-back
 FILE_BYTES = 3 * 1024  # small: the run stays fast; the invariants do not depend on size
 
 
@@ -241,7 +242,7 @@ class Flow:
                 lambda c, key: c.complaints.save_response_draft(
                     complaint_id=cid,
                     information_request_id=ir_id,
-                    text=f"Fee reversed; our waiver policy is linked ({r.token}).",
+                    text=EDITED.format(r.token),
                     idempotency_key=key,
                 ),
                 "response_drafted",
@@ -273,7 +274,12 @@ class Flow:
             if name == "send_draft_to_poc":
                 await self._attach_files(company.helper)
             viewer = company.poc if action in ("response_drafted", "draft_sent_to_poc") else None
-            await self._do(name, actor, call, action=action, count=count, viewer=viewer)
+            # The file step saves the draft too, so the history cannot count this save:
+            # whether it was applied is whether the draft holds its text.
+            applied = self._draft_says(EDITED.format(r.token)) if name.endswith("_again") else None
+            await self._do(
+                name, actor, call, action=action, count=count, viewer=viewer, applied=applied
+            )
         self.ledger.completed_flows += 1
         self.ledger.note(f"flow {r.number} done")
         return r
@@ -360,6 +366,20 @@ class Flow:
             r.files = list(attached.files)
             r.steps_ok.append("attach_files")
             return
+
+    def _draft_says(self, text: str) -> Callable[[], Awaitable[bool]]:
+        async def says() -> bool:
+            client = self.clients.of(self.record.company.poc, self.record.number % 2)
+            try:
+                complaint = (
+                    await client.complaints.get_complaint(complaint_id=self.record.complaint_id)
+                ).complaint
+            except SesError:
+                return False  # cannot tell yet: try the step again
+            (ir,) = complaint.information_requests
+            return ir.draft is not None and ir.draft.text == text
+
+        return says
 
     async def _read(self, person: Person) -> Any:
         client = self.clients.of(person, self.record.number % 2)
