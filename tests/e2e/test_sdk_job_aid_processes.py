@@ -23,12 +23,7 @@ and none came that was not expected.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import os
-import subprocess
-import sys
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,17 +32,16 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import grpc
 import pytest
-from aiosmtpd.controller import Controller
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from ses_core.calendar import OperatingCalendar
 from ses_core.identity import Actor
 from ses_core.lifecycle import eastern_today
 from ses_core.platform.settings import Settings, load_settings
-from ses_core.testing import NatsServerProcess, PostgresCluster, free_port, wait_until
+from ses_core.testing import NatsServerProcess, PostgresCluster, wait_until
 from ses_core.testing.hosting import bearer
+from ses_core.testing.services import ServeProcess, serve_environment
+from ses_core.testing.smtp import SmtpSink
 from ses_sdk import NotFound, PermissionDenied, SesClient
 from ses_sdk.common import Address, AgencyRole, CompanyComplaintsPermission, CompanyContactType
 from ses_sdk.complaints import (
@@ -63,41 +57,11 @@ from ses_sdk.testing import activate_with_link, activation_link, text_of
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.postgres]
 
 SERVICES = ("enrollment", "complaints", "files", "notify")
-HEALTH_NAMES = {service: f"ses.{service}.v1.{service.title()}Service" for service in SERVICES}
 PASSWORD = "a long pass phrase for the acceptance test"
 LINK = "https://share.acme.example/payment-history.zip"
 
 
-# -- the SMTP server ---------------------------------------------------------------------------
-
-
-class MailSink:
-    """An aiosmtpd server on a free port keeping every message it accepts."""
-
-    def __init__(self) -> None:
-        self.port = free_port("127.0.0.1")
-        self._lock = threading.Lock()
-        self._messages: list[EmailMessage] = []
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port, ready_timeout=60)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        with self._lock:
-            self._messages.append(message)
-        return "250 Message accepted for delivery"
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        with self._lock:
-            return list(self._messages)
-
-    def __enter__(self) -> MailSink:
-        self._controller.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._controller.stop()
+# -- the e-mails ------------------------------------------------------------------------------
 
 
 def recipient(message: EmailMessage) -> str:
@@ -108,42 +72,10 @@ def recipient(message: EmailMessage) -> str:
 
 
 @dataclass
-class Served:
-    service: str
-    port: int
-    process: subprocess.Popen[bytes]
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def serving(self) -> bool:
-        if self.process.poll() is not None:
-            raise RuntimeError(f"ses serve {self.service} exited with {self.process.returncode}")
-        with grpc.insecure_channel(self.address) as channel:
-            try:
-                reply = health_pb2_grpc.HealthStub(channel).Check(
-                    health_pb2.HealthCheckRequest(service=HEALTH_NAMES[self.service]), timeout=1
-                )
-            except grpc.RpcError:
-                return False
-        return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(30)
-
-
-@dataclass
 class System:
     settings: Settings
     addresses: dict[str, str]
-    mail: MailSink
+    mail: SmtpSink
 
     def client(self, **options: Any) -> SesClient:
         return SesClient(addresses=self.addresses, insecure=True, **options)
@@ -160,52 +92,28 @@ def system(
         service: postgres_cluster.create_database(f"accept_{service}_{suffix}")
         for service in SERVICES
     }
-    with NatsServerProcess(home / "nats") as broker, MailSink() as mail:
-        environment = {
-            **os.environ,
-            "SES_DATA_DIR": str(data_dir),
-            "SES_NATS__URL": broker.url,
-            "SES_GRPC__SHUTDOWN_GRACE_SECONDS": "2",
-            "SES_NOTIFY__MAIL_TRANSPORT": "smtp",
-            "SES_NOTIFY__SMTP_HOST": "127.0.0.1",
-            "SES_NOTIFY__SMTP_PORT": str(mail.port),
-            # Cheap password hashing keeps the test fast; production keeps the defaults.
-            "SES_ENROLLMENT__ARGON2_TIME_COST": "1",
-            "SES_ENROLLMENT__ARGON2_MEMORY_KIB": "64",
-            "SES_ENROLLMENT__ARGON2_PARALLELISM": "1",
-            **{f"SES_DATABASE__{s.upper()}": url for s, url in databases.items()},
-        }
-        running: list[Served] = []
-
-        def serve(service: str) -> Served:
-            port = free_port()
-            with (home / f"{service}.log").open("ab") as log:
-                process = subprocess.Popen(
-                    [sys.executable, "-m", "ses_core.platform.runtime.cli", "serve", service],
-                    env={**environment, "SES_GRPC__PORT": str(port)},
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            served = Served(service, port, process)
-            running.append(served)
-            return served
-
+    with NatsServerProcess(home / "nats") as broker, SmtpSink() as mail:
+        environment = serve_environment(
+            data_dir=data_dir, nats_url=broker.url, databases=databases, smtp_port=mail.port
+        )
+        running = [
+            ServeProcess(service, environment, home / f"{service}.log") for service in SERVICES
+        ]
         try:
             # The first creates the signing keys and the grant secret that the others load;
             # then the other three start side by side.
-            first = serve(SERVICES[0])
-            wait_until(first.serving, timeout=120, message=f"ses serve {SERVICES[0]}")
-            others = [serve(service) for service in SERVICES[1:]]
-            for served in others:
-                wait_until(served.serving, timeout=120, message=f"ses serve {served.service}")
+            running[0].start(timeout=120)
+            for served in running[1:]:
+                served.launch()
+            for served in running[1:]:
+                served.wait_serving(timeout=120)
             settings = load_settings(
                 data_dir=data_dir, nats={"url": broker.url}, database=databases
             )
             yield System(settings, {s.service: s.address for s in running}, mail)
         finally:
             for served in running:  # all asked to stop at once, then awaited
-                if served.process.poll() is None:
-                    served.process.terminate()
+                served.terminate()
             for served in running:
                 served.stop()
             for service in SERVICES:

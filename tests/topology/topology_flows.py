@@ -1,10 +1,12 @@
 """One job-aid flow through the SDK, step by step, over both replicas of every service.
 
 A flow: the agency records a complaint and an information request and sends it; the SES
-Complaints Contact assigns the Company POC; the POC adds a contributor, who drafts and
-sends the draft to the POC; the POC submits; the agency sends the response back; the POC
-edits and resubmits; the agency closes the complaint. Steps alternate between replica A
-and replica B (flow ``n``, step ``s`` uses replica ``(n + s) % 2``).
+Complaints Contact assigns the Company POC; the POC adds a contributor, who drafts,
+attaches two small files (every flow: uploaded to the files service and added to the
+draft by the SDK's ``attach_files_to_draft``, journaled) and sends the draft to the POC;
+the POC submits; the agency sends the response back; the POC edits and resubmits; the
+agency closes the complaint. Steps alternate between replica A and replica B (flow ``n``,
+step ``s`` uses replica ``(n + s) % 2``).
 
 Each step carries its own idempotency key, so the SDK retries it safely (UNAVAILABLE,
 DEADLINE_EXCEEDED). When it still fails, the step is not simply tried again: the history
@@ -12,11 +14,17 @@ says whether it was applied (its answer was lost with a killed replica or a data
 restarted under it). Applied, the flow goes on; not applied, the step is tried again, with
 a new key when the old one is stuck "in flight" (a claim left by a process that died
 holds a key for five minutes). A step failing any other way fails the test.
+
+The file step is its own kind of retry: ``attach_files_to_draft`` journals what it did, so
+after a failure it is called again with the same journal and resumes (saved batches are
+skipped, an upload under way continues where the files service has its bytes), until it
+returns the files it attached.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -29,12 +37,14 @@ from topology_world import Company, Person, World
 
 from ses_core.calendar import OperatingCalendar
 from ses_core.lifecycle import eastern_today
-from ses_sdk import AsyncSesClient, RetryPolicy, SesError, StaticToken
+from ses_sdk import AsyncSesClient, RetryPolicy, SesError, StaticToken, UploadedFile
 from ses_sdk.complaints import CloseReason, Complainant, ComplaintDetails
 
 TRANSIENT = frozenset({"UNAVAILABLE", "DEADLINE_EXCEEDED"})
 RETRY = RetryPolicy(max_attempts=10, initial_backoff=0.2, max_backoff=2.0)
 STEP_PATIENCE = 240.0  # seconds a step may take through every fault
+EDITED = "Fee reversed; our waiver policy is linked ({})."  # the draft after the send-back
+FILE_BYTES = 3 * 1024  # small: the run stays fast; the invariants do not depend on size
 
 
 @dataclass
@@ -44,6 +54,8 @@ class Ledger:
     successes: list[float] = field(default_factory=list)  # monotonic time of each OK call
     answers_lost: list[str] = field(default_factory=list)  # applied, though the call failed
     retried_with_new_key: list[str] = field(default_factory=list)
+    attaches_resumed: list[str] = field(default_factory=list)  # flows whose upload failed once
+    attaching: list[int] = field(default_factory=lambda: [0, 0])  # file steps under way, by replica
     completed_flows: int = 0
     started: float = 0.0  # when the first flow started
     journal: Path | None = None  # what happened, line by line, to read on a failure
@@ -96,6 +108,8 @@ class FlowRecord:
     reference_number: str = ""
     information_request_id: str = ""
     steps_ok: list[str] = field(default_factory=list)
+    files: list[UploadedFile] = field(default_factory=list)  # attached, as the SDK said
+    local_sha256: dict[str, str] = field(default_factory=dict)  # by name, what was sent
 
 
 def _business_days_ahead(days: int) -> date:
@@ -103,9 +117,12 @@ def _business_days_ahead(days: int) -> date:
 
 
 class Flow:
-    def __init__(self, number: int, world: World, clients: Clients, ledger: Ledger) -> None:
+    def __init__(
+        self, number: int, world: World, clients: Clients, ledger: Ledger, workdir: Path
+    ) -> None:
         company = world.companies[number % len(world.companies)]
         self.record = FlowRecord(number, company, f"Flow{number:04d}{uuid.uuid4().hex[:8]}")
+        self.workdir = workdir / f"flow-{number:04d}"
         self.manager = world.manager
         self.clients = clients
         self.ledger = ledger
@@ -225,7 +242,7 @@ class Flow:
                 lambda c, key: c.complaints.save_response_draft(
                     complaint_id=cid,
                     information_request_id=ir_id,
-                    text=f"Fee reversed; our waiver policy is linked ({r.token}).",
+                    text=EDITED.format(r.token),
                     idempotency_key=key,
                 ),
                 "response_drafted",
@@ -254,8 +271,15 @@ class Flow:
             ),
         ]
         for name, actor, call, action, count in steps:
+            if name == "send_draft_to_poc":
+                await self._attach_files(company.helper)
             viewer = company.poc if action in ("response_drafted", "draft_sent_to_poc") else None
-            await self._do(name, actor, call, action=action, count=count, viewer=viewer)
+            # The file step saves the draft too, so the history cannot count this save:
+            # whether it was applied is whether the draft holds its text.
+            applied = self._draft_says(EDITED.format(r.token)) if name.endswith("_again") else None
+            await self._do(
+                name, actor, call, action=action, count=count, viewer=viewer, applied=applied
+            )
         self.ledger.completed_flows += 1
         self.ledger.note(f"flow {r.number} done")
         return r
@@ -301,6 +325,61 @@ class Flow:
             self.ledger.success()
             self.record.steps_ok.append(name)
             return answer
+
+    async def _attach_files(self, actor: Person) -> None:
+        """Two small files onto the draft; resumed from the journal after any failure."""
+        r = self.record
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name in ("payment-history.csv", "fee-waiver.csv"):
+            line = f"{name},{r.token}\n".encode()
+            content = (line * (FILE_BYTES // len(line) + 1))[:FILE_BYTES]
+            path = self.workdir / name
+            path.write_bytes(content)
+            r.local_sha256[name] = hashlib.sha256(content).hexdigest()
+            paths.append(path)
+        self._step += 1
+        replica = (r.number + self._step) % 2
+        client = self.clients.of(actor, replica)
+        journal = self.workdir / "attach.journal"
+        deadline = time.monotonic() + STEP_PATIENCE
+        while True:
+            self.ledger.attaching[replica] += 1
+            try:
+                attached = await client.complaints.attach_files_to_draft(
+                    complaint_id=r.complaint_id,
+                    information_request_id=r.information_request_id,
+                    paths=paths,
+                    journal=journal,
+                )
+            except SesError as error:
+                self.ledger.note(f"flow {r.number} attach_files: {error!r}")
+                if error.code.name not in TRANSIENT or time.monotonic() > deadline:
+                    failed = f"flow {r.number} attach_files failed: {error!r}"
+                    raise AssertionError(failed) from error
+                self.ledger.attaches_resumed.append(str(r.number))
+                await asyncio.sleep(0.5)  # the fault's own pace; the deadline bounds it
+                continue
+            finally:
+                self.ledger.attaching[replica] -= 1
+            self.ledger.success()
+            r.files = list(attached.files)
+            r.steps_ok.append("attach_files")
+            return
+
+    def _draft_says(self, text: str) -> Callable[[], Awaitable[bool]]:
+        async def says() -> bool:
+            client = self.clients.of(self.record.company.poc, self.record.number % 2)
+            try:
+                complaint = (
+                    await client.complaints.get_complaint(complaint_id=self.record.complaint_id)
+                ).complaint
+            except SesError:
+                return False  # cannot tell yet: try the step again
+            (ir,) = complaint.information_requests
+            return ir.draft is not None and ir.draft.text == text
+
+        return says
 
     async def _read(self, person: Person) -> Any:
         client = self.clients.of(person, self.record.number % 2)

@@ -17,9 +17,6 @@ the latest its next call can see it.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +38,6 @@ from authority_support import (
     outcome,
     seconds_until,
 )
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 from sqlalchemy import Engine
 
 from ses.complaints.v1 import complaints_pb2 as cpb
@@ -52,74 +48,20 @@ from ses_core.identity import Actor, Identity
 from ses_core.platform.authority import find_authority
 from ses_core.platform.db import create_database_engine
 from ses_core.platform.settings import Settings, load_settings
-from ses_core.testing import NatsServerProcess, free_port, wait_until
+from ses_core.testing import NatsServerProcess
 from ses_core.testing.hosting import metadata_for, state_actor
+from ses_core.testing.services import ServeProcess, serve_environment
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
 SERVICES = ("enrollment", "complaints", "files", "notify")
 PROMISE = 2.0  # seconds
 ADMIN = "agency_account_admin"
-FULL_NAMES = {
-    "enrollment": "ses.enrollment.v1.EnrollmentService",
-    "complaints": "ses.complaints.v1.ComplaintsService",
-    "files": "ses.files.v1.FilesService",
-    "notify": "ses.notify.v1.NotifyService",
-}
 
 
-@dataclass
-class Served:
-    """``ses serve <service>`` in a child process."""
-
-    service: str
-    port: int
-    process: subprocess.Popen[bytes]
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def serving(self) -> bool:
-        if self.process.poll() is not None:
-            raise RuntimeError(f"ses serve {self.service} exited with {self.process.returncode}")
-        with grpc.insecure_channel(self.address) as channel:
-            try:
-                reply = health_pb2_grpc.HealthStub(channel).Check(
-                    health_pb2.HealthCheckRequest(service=FULL_NAMES[self.service]), timeout=1
-                )
-            except grpc.RpcError:
-                return False
-        return reply.status == health_pb2.HealthCheckResponse.SERVING
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(30)
-
-
-def _serve(service: str, data_dir: Path, nats_url: str, log: Path) -> Served:
-    port = free_port()
-    env = {
-        **os.environ,
-        "SES_DATA_DIR": str(data_dir),
-        "SES_NATS__URL": nats_url,
-        "SES_GRPC__PORT": str(port),
-        "SES_GRPC__SHUTDOWN_GRACE_SECONDS": "2",
-        "SES_ENROLLMENT__ARGON2_TIME_COST": "1",
-        "SES_ENROLLMENT__ARGON2_MEMORY_KIB": "64",
-        "SES_ENROLLMENT__ARGON2_PARALLELISM": "1",
-    }
-    command = [sys.executable, "-m", "ses_core.platform.runtime.cli", "serve", service]
-    with log.open("ab") as output:
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-    served = Served(service, port, process)
-    wait_until(served.serving, timeout=120, message=f"ses serve {service} to serve")
-    return served
+def _serve(service: str, data_dir: Path, nats_url: str, log: Path) -> ServeProcess:
+    environment = serve_environment(data_dir=data_dir, nats_url=nats_url)
+    return ServeProcess(service, environment, log).start(timeout=120)
 
 
 @dataclass
@@ -140,7 +82,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings,
     data_dir = tmp / "data"
     with NatsServerProcess(tmp / "nats") as broker:
         settings = load_settings(data_dir=data_dir, nats={"url": broker.url})
-        running: list[Served] = []
+        running: list[ServeProcess] = []
         try:
             # One after the other: the first creates the signing keys and the grant secret
             # that the others then load.

@@ -10,6 +10,8 @@
 * :func:`error_details` / :func:`error_reason`: a failed call's standard error details
 * :mod:`ses_core.testing.smtp`: :class:`~ses_core.testing.smtp.SmtpSink`, a real SMTP server
   (imported from there: it needs the ``aiosmtpd`` test dependency)
+* :mod:`ses_core.testing.services`: :class:`~ses_core.testing.services.ServeProcess`, one
+  ``ses serve <service>`` child process (start, SERVING, SIGKILL, restart on its port)
 """
 
 from ses_core.platform.messaging.natsserver import NatsServerProcess, free_port

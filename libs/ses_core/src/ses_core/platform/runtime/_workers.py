@@ -180,23 +180,27 @@ class WorkerPool:
         return self.broker.url
 
     async def _spawn(self, worker: _Worker, environment: dict[str, str]) -> None:
-        from ses_core.platform.messaging.natsserver import die_with_parent
+        from ses_core.platform.spawn import dying_with_parent
 
         worker.ready.clear()
         worker.lines.clear()
+        # Spawned from the loop's thread, which outlives the workers (see spawn's doc).
         worker.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "ses_core.platform.runtime.cli",
-            "--log-level",
-            self.log_level,
-            *self.command,
-            "--worker-index",
-            str(worker.index),
+            *dying_with_parent(
+                [
+                    sys.executable,
+                    "-m",
+                    "ses_core.platform.runtime.cli",
+                    "--log-level",
+                    self.log_level,
+                    *self.command,
+                    "--worker-index",
+                    str(worker.index),
+                ]
+            ),
             env=environment,
             stdout=asyncio.subprocess.PIPE,
             start_new_session=True,
-            preexec_fn=die_with_parent(),
         )
         worker.forwarding = asyncio.create_task(self._forward(worker, worker.process))
 
