@@ -25,3 +25,21 @@ def test_loading_the_services_their_blob_stores_and_channels_imports_neither_s3_
     result = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+_SUPERVISOR_PROBE = """
+import sys
+from ses_core.platform.runtime import cli
+from ses_core.platform.runtime._broker import BrokerSupervisor
+print(",".join(m for m in ("sqlalchemy", "ses_core.platform.grpc", "ses_core.events")
+               if m in sys.modules))
+"""
+
+
+def test_the_workers_supervisor_imports_no_database_grpc_kit_or_domain_events() -> None:
+    """It starts the first worker only after these imports: each would delay it."""
+    result = subprocess.run(
+        [sys.executable, "-c", _SUPERVISOR_PROBE], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
