@@ -145,6 +145,11 @@ class Variant:
         return {"PYTHONPATH": os.pathsep.join(str(path) for path in paths)}
 
 
+PROFILE_DIR: Path | None = None
+"""``--profile DIR``: one-worker servers run under cProfile (the event loop's thread only:
+cProfile does not follow the worker threads), written to DIR when they stop."""
+
+
 @contextlib.contextmanager
 def ses_server(
     variant: Variant, settings: Settings, url: str, port: int, workers: int
@@ -157,7 +162,11 @@ def ses_server(
         "SES_NATS__URL": settings.nats.url,
         "SES_DATABASE__COMPLAINTS": url,
     }
-    command = [sys.executable, "-m", "ses_core.platform.runtime.cli", "--log-level", "WARNING"]
+    command = [sys.executable]
+    if PROFILE_DIR is not None and workers == 1:
+        name = f"{variant.label}-{Path(url).name if '///' in url else 'postgresql'}.prof"
+        command += ["-m", "cProfile", "-o", str(PROFILE_DIR / name)]
+    command += ["-m", "ses_core.platform.runtime.cli", "--log-level", "WARNING"]
     command += ["serve", "complaints"]
     if workers > 1:
         command += ["--workers", str(workers)]
@@ -646,6 +655,12 @@ def _options(argv: Sequence[str]) -> argparse.Namespace:
         help="also run the server from another source tree (repeatable)",
     )
     parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="run one-worker servers under cProfile (event loop only), written to DIR",
+    )
+    parser.add_argument(
         "--no-current", action="store_true", help="only the --server-src variants, not this tree"
     )
     options = parser.parse_args(argv)
@@ -700,6 +715,8 @@ def main(argv: Sequence[str]) -> int:
         asyncio.run(_serve_echo(int(argv[1])))
         return 0
     options = _options(argv)
+    global PROFILE_DIR
+    PROFILE_DIR = options.profile
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("ses_core.platform.messaging").setLevel(logging.ERROR)
     variants = [] if options.no_current else [Variant("current", None)]

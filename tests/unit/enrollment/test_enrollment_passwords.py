@@ -72,3 +72,24 @@ def test_hashes_made_with_weaker_parameters_are_flagged_for_rehashing() -> None:
     hashed = weak.hash("correct horse battery")
     assert strong.needs_rehash(hashed)
     assert not weak.needs_rehash(hashed)
+
+
+class _CountingHasher(PasswordHasher):
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=64, parallelism=1)
+        self.hashed = 0
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        self.hashed += 1
+        return super().hash(password, salt=salt)
+
+
+def test_the_decoy_is_made_at_the_first_check_whether_or_not_the_account_exists() -> None:
+    hasher = _CountingHasher()
+    passwords = Passwords(hasher)
+    assert hasher.hashed == 0  # a service's start makes no argon2id hash
+    real = passwords.hash("correct horse battery")
+    assert passwords.verify(real, "correct horse battery")  # the first check pays for it
+    assert hasher.hashed == 2
+    assert not passwords.verify(None, "correct horse battery")
+    assert hasher.hashed == 2

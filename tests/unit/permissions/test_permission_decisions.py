@@ -247,6 +247,7 @@ def test_public_surface_is_pinned() -> None:
         "complaint_reaches_company",
         "decide",
         "not_found_for",
+        "permits",
         "refusal",
         "require",
         "require_capable",

@@ -29,7 +29,7 @@ from __future__ import annotations
 import pytest
 
 from ses_core.identity import Actor, AgencyRole, ComplaintsPermission
-from ses_core.permissions import Action, Resource, ResourceKind, authorize
+from ses_core.permissions import Action, Resource, ResourceKind, authorize, permits
 
 EXPECTATIONS = """
 # action                        resource    SUP MGR VWR AAD VPC ADM ADV CON POC CTB MNG  VW NON OPR
@@ -180,6 +180,7 @@ def test_each_role_may_do_exactly_what_the_table_says(
     decision = authorize(actor, Action(action), resource_for(resource, actor))
 
     assert decision.allowed is expected, decision.message
+    assert permits(actor, Action(action), resource_for(resource, actor)) is expected
     # Inside one's own agency and company nothing is hidden: a denial is explainable.
     assert decision.hide_existence is False
 

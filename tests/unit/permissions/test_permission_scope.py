@@ -6,7 +6,7 @@ import pytest
 
 from ses_core.errors import NotFound, PermissionDenied
 from ses_core.identity import Actor, AgencyRole, ComplaintsPermission
-from ses_core.permissions import Action, Resource, ResourceKind, authorize, require
+from ses_core.permissions import Action, Resource, ResourceKind, authorize, permits, require
 
 COMPLAINT = Resource(
     kind=ResourceKind.COMPLAINT,
@@ -38,6 +38,7 @@ def test_another_agencys_complaint_is_hidden_from_every_role(
     assert not decision.allowed
     assert decision.hide_existence
     assert decision.reason == "outside_tenant"
+    assert not permits(outsider, action, COMPLAINT)
 
 
 @pytest.mark.parametrize("permission", list(ComplaintsPermission))
@@ -52,6 +53,7 @@ def test_another_companys_complaint_is_hidden(
 
     decision = authorize(outsider, action, COMPLAINT)
 
+    assert not permits(outsider, action, COMPLAINT)
     assert (decision.allowed, decision.hide_existence, decision.reason) == (
         False,
         True,

@@ -91,17 +91,25 @@ class Passwords:
 
     def __init__(self, hasher: PasswordHasher | None = None) -> None:
         self._hasher = hasher or PasswordHasher()
-        # Checked against when the e-mail has no account, so that the answer takes as long.
-        self._decoy = self._hasher.hash("decoy password that nobody has")
+        self._decoy_hash: str | None = None
+
+    @property
+    def _decoy(self) -> str:
+        """Checked against when the e-mail has no account, so that the answer takes as
+        long. Made at the first check of any password, not at start (one argon2id hash is
+        0.1-1 s of a start): the first sign-in is slower whether or not its account
+        exists, so the extra time reveals nothing."""
+        if self._decoy_hash is None:
+            self._decoy_hash = self._hasher.hash("decoy password that nobody has")
+        return self._decoy_hash
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
 
     def verify(self, password_hash: str | None, password: str) -> bool:
+        decoy = self._decoy
         try:
-            return self._hasher.verify(password_hash or self._decoy, password) and bool(
-                password_hash
-            )
+            return self._hasher.verify(password_hash or decoy, password) and bool(password_hash)
         except (VerificationError, InvalidHashError):
             return False
 

@@ -9,7 +9,8 @@ reads are not actions.
 An action is available when the three things its handler checks all hold, asked
 here the same way, with the same functions:
 
-1. the permission matrix: ``ses_core.permissions.authorize`` on ``complaint_resource``
+1. the permission matrix: ``ses_core.permissions.authorize`` (as ``permits``: unworded)
+   on ``complaint_resource``
    (restricted where the handler says so: drafting and sending a restricted draft);
    and, first of all, ``VIEW_COMPLAINT``, which every handler checks before its own;
 2. the state machine's table from the current state (``StateMachine.check``), with
@@ -54,7 +55,7 @@ from ses_core.lifecycle.information_request import InformationRequestAction as I
 from ses_core.models.complaint import Complaint
 from ses_core.models.complaint_access import complaint_resource, knows_information_request
 from ses_core.models.information_request import InformationRequest
-from ses_core.permissions import Action, authorize
+from ses_core.permissions import Action, permits
 
 
 class ComplaintCommand(StrEnum):
@@ -135,7 +136,7 @@ def complaint_actions(
     return frozenset(
         command
         for command, rule in COMPLAINT_RULES.items()
-        if authorize(actor, rule.permission, resource).allowed
+        if permits(actor, rule.permission, resource)
         and _holds(rule.ready, complaint, circumstances)
     )
 
@@ -147,12 +148,12 @@ def information_request_actions(
     if not _reads(actor, complaint) or not knows_information_request(actor, ir):
         return frozenset()
     draft_restricted = ir.draft is not None and ir.draft.restricted
+    resource = complaint_resource(complaint)
+    restricted = complaint_resource(complaint, restricted=True) if draft_restricted else resource
     found = set()
     for command, rule in REQUEST_RULES.items():
-        resource = complaint_resource(
-            complaint, restricted=rule.as_draft_restricted and draft_restricted
-        )
-        if authorize(actor, rule.permission, resource).allowed and _holds(
+        decided_on = restricted if rule.as_draft_restricted else resource
+        if permits(actor, rule.permission, decided_on) and _holds(
             rule.ready, complaint, ir, circumstances
         ):
             found.add(command)
@@ -160,7 +161,7 @@ def information_request_actions(
 
 
 def _reads(actor: Actor, complaint: Complaint) -> bool:
-    return authorize(actor, Action.VIEW_COMPLAINT, complaint_resource(complaint)).allowed
+    return permits(actor, Action.VIEW_COMPLAINT, complaint_resource(complaint))
 
 
 def check_company_receives_requests(company_name: str, *, receives: bool) -> None:

@@ -20,7 +20,7 @@ from genuine misses, which clients cannot.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ses_core.errors import NotFound, PermissionDenied
@@ -101,21 +101,43 @@ def decide(
     matrix: Mapping[Action, Grant], actor: Actor, action: Action, resource: Resource
 ) -> Decision:
     """Decide against any matrix; ``authorize`` is this with ``PERMISSIONS``."""
-    hidden = _out_of_scope(actor, resource)
-    if hidden is not None:
-        return hidden
+    denial = _denial(matrix, actor, action, resource)
+    if denial is not None:
+        return denial()
+    return Decision(True, ALLOWED, f"You may {matrix[action].phrase}.")
+
+
+def permits(actor: Actor, action: Action, resource: Resource) -> bool:
+    """``authorize(actor, action, resource).allowed``, without wording the decision.
+
+    For projections that ask about many actions at once (a complaint's available next
+    actions: about fifteen per complaint mapped): the same checks, in the same order, but
+    a refusal's sentence (and the NOT_FOUND it would quote) is never built."""
+    return _denial(PERMISSIONS, actor, action, resource) is None
+
+
+def _denial(
+    matrix: Mapping[Action, Grant], actor: Actor, action: Action, resource: Resource
+) -> Callable[[], Decision] | None:
+    """None when the matrix allows; otherwise how to word the first failed check (see
+    the module docstring for the order), built only when asked for."""
+    scope = _scope_violation(actor, resource)
+    if scope is not None:
+        return lambda: _deny(scope, not_found_for(actor, resource).message, hide_existence=True)
     grant = matrix.get(action)
     if grant is None:
-        return _deny(NO_RULE, f"Nobody may {action.value.replace('_', ' ')}: no rule allows it.")
+        return lambda: _deny(
+            NO_RULE, f"Nobody may {action.value.replace('_', ' ')}: no rule allows it."
+        )
     requirements = grant.for_side(actor.side)
     if requirements is None:
-        return _deny(WRONG_SIDE, _wrong_side_message(actor.side, grant))
+        return lambda: _deny(WRONG_SIDE, _wrong_side_message(actor.side, grant))
     for requirement in requirements:
         if not requirement.holds(actor, resource):
             remedy = f"; {requirement.remedy}" if requirement.remedy else ""
-            message = f"Only {requirement.who} can {grant.phrase}{remedy}."
-            return _deny(requirement.reason, message)
-    return Decision(True, ALLOWED, f"You may {grant.phrase}.")
+            unmet = requirement
+            return lambda: _deny(unmet.reason, f"Only {unmet.who} can {grant.phrase}{remedy}.")
+    return None
 
 
 def capable(actor: Actor, action: Action, kind: ResourceKind = ResourceKind.COMPLAINT) -> Decision:
@@ -157,13 +179,6 @@ def allowed_actions(actor: Actor, resource: Resource) -> frozenset[Action]:
     """Every action the matrix lets the actor take on the resource, whatever its state;
     ``ses_core.models.next_actions`` adds the state machines for "available next actions"."""
     return frozenset(action for action in Action if authorize(actor, action, resource).allowed)
-
-
-def _out_of_scope(actor: Actor, resource: Resource) -> Decision | None:
-    reason = _scope_violation(actor, resource)
-    if reason is None:
-        return None
-    return _deny(reason, not_found_for(actor, resource).message, hide_existence=True)
 
 
 def _scope_violation(actor: Actor, resource: Resource) -> str | None:

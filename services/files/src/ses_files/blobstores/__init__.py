@@ -32,10 +32,13 @@ _BUILT_IN = {
 
 
 def blob_store_factories() -> dict[str, BlobStoreFactory]:
-    """Every known store by name: the built-ins, overridden or extended by entry points."""
+    """Every known store by name: the built-ins, overridden or extended by entry points.
+
+    Each factory imports its store when called, not before: the service's start imports
+    only the store it uses (the S3 store's ``boto3`` alone took half a second)."""
     factories = {name: _lazy(target) for name, target in _BUILT_IN.items()}
     for entry in entry_points(group=ENTRY_POINT_GROUP):
-        factories[entry.name] = entry.load()
+        factories[entry.name] = _lazy(entry.value)
     return factories
 
 

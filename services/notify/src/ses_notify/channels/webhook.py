@@ -39,7 +39,6 @@ from ses_notify.webhook_targets import (
     WebhookTargets,
 )
 from ses_notify.webhooks import WebhookStore
-from ses_sdk import sign_webhook
 
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
 
@@ -70,6 +69,10 @@ class _WebhookSession:
             raise PermanentFailure(refused.message) from refused
         except (WebhookHostUnresolved, WebhookHostLookupFailed) as unresolved:
             raise TransientFailure(unresolved.message) from unresolved
+        # Imported at the first delivery: the SDK package (its generated clients) would
+        # cost every start ~0.4 s, for a channel most deployments use rarely.
+        from ses_sdk import sign_webhook
+
         body = body_of(delivery)
         secrets = [secret.secret for secret in endpoint.signing_secrets]
         headers = {

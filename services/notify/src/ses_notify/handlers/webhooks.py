@@ -23,7 +23,6 @@ from ses_core.permissions import Resource, ResourceKind, not_found_for
 from ses_notify.handlers import NotifyApp
 from ses_notify.unit_of_work import NotifyUnitOfWork
 from ses_notify.webhooks import SigningSecret, WebhookEndpoint
-from ses_sdk import new_webhook_secret
 
 MAX_ENDPOINTS_PER_ORGANIZATION = 10
 MAX_SECRETS_PER_ENDPOINT = 3
@@ -162,4 +161,8 @@ def _required_endpoint_id(webhook_endpoint_id: str) -> str:
 
 
 def _new_secret(app: NotifyApp) -> SigningSecret:
+    # Imported here: the SDK package (its generated clients) costs the start ~0.4 s, and
+    # only a webhook's creation or rotation needs it.
+    from ses_sdk import new_webhook_secret
+
     return SigningSecret(str(uuid.uuid4()), new_webhook_secret(), app.clock.now())

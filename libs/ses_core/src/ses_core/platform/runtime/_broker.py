@@ -25,12 +25,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from typing import TYPE_CHECKING
 
-from grpc_health.v1 import health_pb2
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
 
-from ses_core.platform.grpc import GrpcServer
 from ses_core.platform.messaging import NatsServerError, NatsServerProcess
+
+# The workers' supervisor runs BrokerSupervisor alone, and imports this module before it
+# starts the first worker: the gRPC kit (SQLAlchemy's tables, OpenTelemetry) would delay
+# that worker by half a second, for BrokerHealth, which only hosts use.
+if TYPE_CHECKING:
+    from ses_core.platform.grpc import GrpcServer
 
 _log = logging.getLogger(__name__)
 
@@ -137,6 +142,8 @@ class BrokerHealth:
         server = self._server
         if server is None or server.stopping:
             return
+        from grpc_health.v1 import health_pb2
+
         status = (
             health_pb2.HealthCheckResponse.SERVING
             if self.connected
