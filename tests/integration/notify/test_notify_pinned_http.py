@@ -14,7 +14,7 @@ import pytest
 
 from ses_core.notifications import WebhookTargetPolicy
 from ses_core.testing import free_port
-from ses_notify.pinned_http import post
+from ses_notify.pinned_http import PinnedConnection, post
 from ses_notify.webhook_targets import CheckedTarget
 
 pytestmark = pytest.mark.integration
@@ -68,6 +68,26 @@ def test_a_receiver_that_drips_its_answer_is_cut_off_at_the_deadline() -> None:
         # Each byte comes well within the per-operation timeout; only the deadline stops it.
         with pytest.raises(TimeoutError, match="longer than 1 s"):
             post(checked, b"{}", {}, timeout=2.0, deadline=1.0, tls=TLS)
+
+
+def test_the_deadline_holds_while_the_watchdog_thread_is_still_running(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The read the cut ended returns while the timer's thread is still in ``cut_off`` (on
+    a loaded machine it may not run again for a while): the answer is still too late. A
+    check of the thread's liveness returned the dripped excerpt as an answer here."""
+    cut_off = PinnedConnection.cut_off
+
+    def cut_off_then_linger(connection: PinnedConnection) -> None:
+        cut_off(connection)
+        time.sleep(1.0)
+
+    monkeypatch.setattr(PinnedConnection, "cut_off", cut_off_then_linger)
+    with raw_server(_drip) as port:
+        target = TRIAL.check_url(f"http://127.0.0.1:{port}/slow")
+        checked = CheckedTarget(target, (ip_address("127.0.0.1"),))
+        with pytest.raises(TimeoutError, match=r"longer than 0\.5 s"):
+            post(checked, b"{}", {}, timeout=2.0, deadline=0.5, tls=TLS)
 
 
 def test_the_checked_addresses_are_tried_in_order_and_none_other() -> None:

@@ -85,17 +85,31 @@ def post(
     ``TimeoutError`` included) or ``http.client.HTTPException`` when no whole answer came
     within ``deadline`` seconds."""
     connection = PinnedConnection(checked, timeout=timeout, tls=tls if checked.target.tls else None)
-    watchdog = threading.Timer(deadline, connection.cut_off)
+    # Set before the connection is cut, so a read the cut ended always sees it (the timer's
+    # thread may still be alive then: its liveness says nothing).
+    deadline_passed = threading.Event()
+
+    def cut_off() -> None:
+        deadline_passed.set()
+        connection.cut_off()
+
+    watchdog = threading.Timer(deadline, cut_off)
     watchdog.daemon = True
     watchdog.start()
+    too_late = f"the answer took longer than {deadline:g} s"
     try:
-        connection.request("POST", checked.target.request_target, body=body, headers=headers)
-        response = connection.getresponse()
-        if 200 <= response.status < 300:
-            return Answer(response.status)
-        excerpt = response.read(MAX_RESPONSE_BYTES)
-        if not watchdog.is_alive():
-            raise TimeoutError(f"the answer took longer than {deadline:g} s")
+        try:
+            connection.request("POST", checked.target.request_target, body=body, headers=headers)
+            response = connection.getresponse()
+            if 200 <= response.status < 300:
+                return Answer(response.status)
+            excerpt = response.read(MAX_RESPONSE_BYTES)
+        except (OSError, http.client.HTTPException) as error:
+            if deadline_passed.is_set():
+                raise TimeoutError(too_late) from error
+            raise
+        if deadline_passed.is_set():
+            raise TimeoutError(too_late)
         return Answer(response.status, _excerpt(excerpt))
     finally:
         watchdog.cancel()
