@@ -4,12 +4,15 @@
 #
 # Two pytest-xdist workers (SES_TEST_WORKERS; 0 runs in this process), each test file whole
 # on one worker (--dist loadfile): a module's servers are started once, as without xdist,
-# and most of a run is spent waiting on servers and child processes, not on a core.
+# and most of a run is spent waiting on servers and child processes, not on a core. Files
+# are handed out in collection order (--no-loadscope-reorder; xdist would sort them by
+# their number of tests, which put the one-test topology file last), and tests/conftest.py
+# puts the long files first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rm -f .coverage .coverage.*
-.venv/bin/pytest -n "${SES_TEST_WORKERS:-2}" --dist loadfile \
+.venv/bin/pytest -n "${SES_TEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder \
   --cov=ses_core --cov-branch --cov-report= -q "$@"
 
 echo

@@ -43,6 +43,7 @@ from ses_core.platform.db import create_database_engine, sqlite_url
 from ses_core.testing import NatsServerProcess, PostgresCluster, find_postgres_bindir
 from ses_core.testing.postgres import INSTALL_HINT
 
+TESTS = Path(__file__).parent
 SKIP_POSTGRES_ENV = "SES_TEST_SKIP_POSTGRES"
 HYPOTHESIS_PROFILE_ENV = "HYPOTHESIS_PROFILE"
 
@@ -72,20 +73,30 @@ metrics.set_meter_provider(MeterProvider(metric_readers=[_METRIC_READER]))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The topology test first, then the other files with slow tests, then the rest; each
-    file's tests still together and in order.
+    """Long files first, short ones last; each file's tests together and in order.
 
-    ``make test`` spreads whole files over two pytest-xdist workers in collection order, so
+    ``make test`` hands whole files to two pytest-xdist workers in collection order, so
     the run ends when the last file started ends: a file of several minutes started last
-    keeps one worker busy alone, while short files at the end even the two workers out.
+    keeps one worker busy alone, while the many short files at the end even the two out.
+    The order: the topology test, the files with slow tests, the security suites (a few
+    files of thousands of calls each), the other files with servers, then the unit and
+    contract files.
     """
+    security, quick = TESTS / "security", (TESTS / "unit", TESTS / "contract")
+
+    def rank_of(item: pytest.Item) -> int:
+        if item.get_closest_marker("topology"):
+            return 0
+        if item.get_closest_marker("slow"):
+            return 1
+        if item.path.is_relative_to(security):
+            return 2
+        return 4 if any(item.path.is_relative_to(folder) for folder in quick) else 3
+
     rank: dict[Path, int] = {}
     for item in items:
-        if item.get_closest_marker("topology"):
-            rank[item.path] = 0
-        elif item.get_closest_marker("slow"):
-            rank.setdefault(item.path, 1)
-    items.sort(key=lambda item: rank.get(item.path, 2))
+        rank[item.path] = min(rank.get(item.path, 4), rank_of(item))
+    items.sort(key=lambda item: rank[item.path])
 
 
 @pytest.fixture(scope="session")
