@@ -382,10 +382,25 @@ class Flow:
         return says
 
     async def _read(self, person: Person) -> Any:
-        client = self.clients.of(person, self.record.number % 2)
-        return (
-            await client.complaints.get_complaint(complaint_id=self.record.complaint_id)
-        ).complaint
+        """The complaint as ``person`` sees it. A read is safe to try again, so through a
+        fault it is, on the other replica each time, until the step's patience runs out:
+        the SDK's own retries end before a SIGKILLed replica on loaded cores is back."""
+        replica = self.record.number % 2
+        deadline = time.monotonic() + STEP_PATIENCE
+        while True:
+            client = self.clients.of(person, replica)
+            try:
+                reply = await client.complaints.get_complaint(complaint_id=self.record.complaint_id)
+            except SesError as error:
+                self.ledger.note(f"flow {self.record.number} read: {error!r}")
+                if error.code.name not in TRANSIENT or time.monotonic() > deadline:
+                    raise AssertionError(
+                        f"flow {self.record.number} read failed: {error!r}"
+                    ) from error
+                replica = 1 - replica
+                await asyncio.sleep(0.5)  # the fault's own pace; the deadline bounds it
+                continue
+            return reply.complaint
 
     async def _applied(self, action: str, count: int, viewer: Person) -> bool:
         client = self.clients.of(viewer, self.record.number % 2)
