@@ -112,6 +112,7 @@ async def test_job_aid_flows_on_two_replicas_of_everything_survive_faults(tmp_pa
                 operator,
                 companies=COMPANIES,
             )
+            await _known_to_complaints(world, databases["complaints"])
             ledger = Ledger(journal=tmp_path / "journal.log")
             run = Run(deployment, world, ledger, databases, tmp_path / "flows")
             records = await _drive(run)
@@ -125,6 +126,38 @@ async def test_job_aid_flows_on_two_replicas_of_everything_survive_faults(tmp_pa
         finally:
             for engine in databases.values():
                 engine.dispose()
+
+
+async def _known_to_complaints(world: World, complaints_db: Engine) -> None:
+    """Wait until the complaints service has heard of every company (enrolled, with its
+    contact) and person of the world: it learns them from enrollment's events, and a
+    company it has not heard of yet is NOT_FOUND to CreateComplaint, as it is to any
+    caller that fast (a loaded clean-clone run once started a flow before that)."""
+    companies = {c.company_id: c.contact.user_id for c in world.companies}
+    people = {world.manager.user_id} | {
+        person.user_id for c in world.companies for person in (c.contact, c.poc, c.helper)
+    }
+
+    def known() -> bool:
+        with complaints_db.connect() as connection:
+            enrolled = dict(
+                connection.execute(
+                    text(
+                        "SELECT company_id, complaints_contact_id FROM directory_companies "
+                        "WHERE enrolled_at IS NOT NULL"
+                    )
+                ).all()
+            )
+            active = set(
+                connection.execute(
+                    text("SELECT user_id FROM directory_users WHERE active")
+                ).scalars()
+            )
+        return all(enrolled.get(c) == contact for c, contact in companies.items()) and (
+            people <= active
+        )
+
+    await eventually(known, timeout=180, message="the complaints directory to know the world")
 
 
 # -- driving the flows and the faults ------------------------------------------------------------
