@@ -103,6 +103,31 @@ def test_a_second_server_on_the_same_store_is_refused_naming_the_first(tmp_path)
         assert third.running
 
 
+def test_a_claimed_store_is_refused_to_others_before_its_server_starts(tmp_path):
+    claimed = NatsServerProcess(tmp_path / "store").claim_store()
+    try:
+        with pytest.raises(StoreInUse):
+            NatsServerProcess(tmp_path / "store", lock_grace=0.2).claim_store()
+        assert not claimed.running
+        claimed.start()  # the claim is kept, not taken twice
+        assert accepts_connections(claimed.host, claimed.port)
+    finally:
+        claimed.stop()
+    # stop() released the claim.
+    NatsServerProcess(tmp_path / "store", lock_grace=0.2).claim_store().stop()
+
+
+def test_a_server_that_fails_to_start_keeps_a_claim_made_before_it(tmp_path):
+    claimed = NatsServerProcess(tmp_path / "store", binary="/bin/false").claim_store()
+    try:
+        with pytest.raises(NatsServerError):
+            claimed.start()
+        with pytest.raises(StoreInUse):
+            NatsServerProcess(tmp_path / "store", lock_grace=0.2).claim_store()
+    finally:
+        claimed.stop()
+
+
 def test_a_server_started_from_a_thread_that_has_ended_keeps_running(tmp_path):
     # The parent-death signal follows the thread that forked: the server must not die with
     # the (short-lived) thread that happened to call start().

@@ -48,17 +48,21 @@ def test_a_killed_ses_up_takes_its_nats_server_with_it(
     assert second.interrupt() == 0, second.output
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_second_ses_up_on_the_same_store_is_refused_in_one_line(
-    tmp_path: Path, processes: list[SesUp]
+    tmp_path: Path, processes: list[SesUp], workers: str
 ) -> None:
-    first = SesUp(tmp_path / "data")
+    first = SesUp(tmp_path / "data", args=["--workers", workers])
     processes.append(first)
     first.wait_until_ready()
 
-    second = SesUp(tmp_path / "data")
+    second = SesUp(tmp_path / "data", args=["--workers", workers])
     processes.append(second)
 
     assert second.finish() == 2, second.output
+    # With several workers the store is claimed before worker 0 starts (worker 0 and the
+    # server then start side by side): the second instance started no worker at all.
+    assert "worker" not in second.output.lower().replace("worker processes ...", ""), second.output
     (line,) = second.errors
     store = (tmp_path / "data" / "nats").resolve()
     assert line.startswith(f"ses: The NATS store {store} is already in use by process ")

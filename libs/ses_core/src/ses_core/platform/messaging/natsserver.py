@@ -168,6 +168,17 @@ class NatsServerProcess:
         """How the last child ended (negative: killed by that signal); None while it runs."""
         return self._process.poll() if self._process is not None else None
 
+    def claim_store(self) -> Self:
+        """Take the store's lock now, before :meth:`start`; :class:`StoreInUse` when another
+        process holds it. A caller that starts other work beside the server (``ses up``'s
+        first worker) claims the store first, so that work never runs beside another
+        instance on the same data. :meth:`stop` releases it."""
+        with self._guard:
+            if self._lock is None:
+                self.store_dir.mkdir(parents=True, exist_ok=True)
+                self._lock = StoreLock.acquire(self.store_dir, grace=self._lock_grace)
+        return self
+
     def start(self) -> Self:
         """Start the server, or start it again after it exited; return once it is healthy.
 
@@ -180,10 +191,9 @@ class NatsServerProcess:
             if self.running:
                 return self
             binary = self._binary or find_nats_server()
-            self.store_dir.mkdir(parents=True, exist_ok=True)
-            restarting = self._lock is not None
-            if self._lock is None:
-                self._lock = StoreLock.acquire(self.store_dir, grace=self._lock_grace)
+            claimed_before = self._lock is not None  # a restart, or claim_store()
+            self.claim_store()
+            assert self._lock is not None
             try:
                 self._close_log()
                 self._log = self.log_path.open("ab")
@@ -192,7 +202,7 @@ class NatsServerProcess:
                 self._wait_until_ready()
             except BaseException:
                 self._end_child()
-                if not restarting:
+                if not claimed_before:
                     self._release()
                 raise
             return self

@@ -4,17 +4,21 @@ One Python process saturates about one core, so the embedded default runs one fu
 per core (``ses up``'s default; ``ses serve`` defaults to one, since Kubernetes scales it
 with replicas). The parent process (the supervisor):
 
-1. checks the data directory and starts the embedded ``nats-server`` (and its
-   supervisor) when no broker URL is set; it imports no database code, so it starts fast;
+1. checks the data directory and, when no broker URL is set, claims the embedded
+   ``nats-server``'s store and port (its lock: no second instance on the same data); it
+   imports no database code, so it starts fast;
 2. reserves the gRPC port: it binds the address without ``SO_REUSEPORT`` first, so a port
    someone else holds fails loudly (one line, exit status 2) instead of being shared,
    then holds it with a ``SO_REUSEPORT`` socket that never listens (port 0 becomes a real
    port here, shared by every worker);
-3. starts worker 0 and waits until it is ready (it migrates the databases, creates the
-   signing keys and, for ``ses up``, seeds the demo data: what must happen once), then
-   the others, which only check that the schemas are at head. Each worker
-   is a complete host (``ServiceHost``) with ``grpc.reuse_port`` on, so the kernel spreads
-   new connections over them; a gRPC connection stays with the worker that accepted it;
+3. starts the embedded ``nats-server`` (and its supervisor) and, at the same time,
+   worker 0, whose imports outlast the server's start (its first connection to the
+   broker retries until the server listens); it waits until both are ready (worker 0
+   migrates the databases, creates the signing keys and, for ``ses up``, seeds the demo
+   data: what must happen once), then starts the others, which only check that the
+   schemas are at head. Each worker is a complete host (``ServiceHost``) with
+   ``grpc.reuse_port`` on, so the kernel spreads new connections over them; a gRPC
+   connection stays with the worker that accepted it;
 4. restarts a worker that dies (after a growing delay if it keeps dying);
 5. on SIGINT/SIGTERM stops the workers (each drains its calls in flight as a single host
    does), then the broker.
@@ -127,7 +131,7 @@ class WorkerPool:
             grpc = self.settings.grpc
             holder = reserve_port(grpc.host, grpc.port)  # before anything is started
             port = holder.getsockname()[1]
-            nats_url = await self._start_broker(tasks)
+            nats_url = await self._claim_broker()
             host = f"[{grpc.host}]" if ":" in grpc.host else grpc.host
             self.address = f"{host}:{port}"
             environment = {
@@ -138,7 +142,14 @@ class WorkerPool:
                 "PYTHONUNBUFFERED": "1",
             }
             self._pool = [_Worker(index) for index in range(self.workers)]
-            await self._start_ready(self._pool[0], environment)
+            # Worker 0 starts while nats-server does: its imports take longer than the
+            # server's start, and its first connection retries until the server listens.
+            first = asyncio.ensure_future(self._start_ready(self._pool[0], environment))
+            try:
+                await asyncio.gather(self._start_broker(tasks), first)
+            except BaseException:
+                first.cancel()
+                raise
             await asyncio.gather(*(self._start_ready(w, environment) for w in self._pool[1:]))
             self._print_ready(nats_url)
             for worker in self._pool:
@@ -162,7 +173,10 @@ class WorkerPool:
 
     # -- starting ---------------------------------------------------------------------
 
-    async def _start_broker(self, tasks: list[asyncio.Task[None]]) -> str:
+    async def _claim_broker(self) -> str:
+        """The broker's URL: the configured one, or the embedded server's, whose port is
+        chosen and whose store is locked here (so no worker starts beside another
+        instance on the same data), before the server itself starts."""
         from ses_core.platform.runtime._data_dir import check_data_dir, naming_storage_errors
 
         with naming_storage_errors(self.settings.data_dir):
@@ -173,11 +187,20 @@ class WorkerPool:
             from ses_core.platform.messaging import NatsServerProcess
 
             self.broker = NatsServerProcess(self.settings.nats.store_dir)
+            await asyncio.to_thread(self.broker.claim_store)
+        return self.broker.url
+
+    async def _start_broker(self, tasks: list[asyncio.Task[None]]) -> None:
+        """Start the embedded server claimed by :meth:`_claim_broker`, and its supervisor."""
+        if self.broker is None:
+            return
+        from ses_core.platform.runtime._data_dir import naming_storage_errors
+
+        with naming_storage_errors(self.settings.data_dir):
             await asyncio.to_thread(self.broker.start)
         from ses_core.platform.runtime._broker import BrokerSupervisor  # imports gRPC
 
         tasks.append(asyncio.create_task(BrokerSupervisor(self.broker).run()))
-        return self.broker.url
 
     async def _spawn(self, worker: _Worker, environment: dict[str, str]) -> None:
         from ses_core.platform.spawn import dying_with_parent
