@@ -717,6 +717,8 @@ def main(argv: Sequence[str]) -> int:
     options = _options(argv)
     global PROFILE_DIR
     PROFILE_DIR = options.profile
+    if PROFILE_DIR is not None:
+        PROFILE_DIR.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("ses_core.platform.messaging").setLevel(logging.ERROR)
     variants = [] if options.no_current else [Variant("current", None)]

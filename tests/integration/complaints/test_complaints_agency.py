@@ -567,3 +567,20 @@ async def test_a_command_reads_its_complaint_in_one_statement(harness: Harness) 
     assert opened.status == pb.COMPLAINT_STATUS_OPEN
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(reads) == 1, reads
+
+
+async def test_a_command_writes_back_only_the_columns_it_changed(harness: Harness) -> None:
+    complaint = await create(harness, preliminary_review=True)
+    request = pb.ProceedToProcessingRequest(complaint_id=complaint.complaint_id)
+
+    with _StatementsNaming(complaint.complaint_id) as statements:
+        opened = (await harness.call("ProceedToProcessing", request, SUPERVISOR)).complaint
+
+    assert opened.status == pb.COMPLAINT_STATUS_OPEN
+    (written,) = [s for s in statements if s.lstrip().upper().startswith("UPDATE COMPLAINTS ")]
+    assigned = written.split(" SET ", 1)[1].split(" WHERE ", 1)[0]
+    assert "status" in assigned, written
+    assert "document" in assigned, written
+    # The columns (and indexes) a status change leaves alone are not rewritten.
+    for unchanged in ("reference_number", "company_id", "created_at", "received_date"):
+        assert unchanged not in assigned, written

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from ses_complaints import tables as t
@@ -125,9 +125,13 @@ def people(session: Reader, user_ids: Iterable[str]) -> dict[str, Person]:
     ids = sorted({user_id for user_id in user_ids if user_id})
     if not ids:
         return {}
-    table = t.directory_users
-    rows = session.execute(select(table).where(table.c.user_id.in_(ids))).mappings()
+    rows = session.execute(_PEOPLE, {"ids": ids}).mappings()
     return {row["user_id"]: Person(**dict(row)) for row in rows}
+
+
+_PEOPLE = select(t.directory_users).where(  # built once (every read of a complaint runs it)
+    t.directory_users.c.user_id.in_(bindparam("ids", expanding=True))
+)
 
 
 def uploaded_files(session: Session, file_ids: Iterable[str]) -> dict[str, UploadedFile]:

@@ -207,7 +207,8 @@ class ComplaintRepository(TenantScopedRepository[Complaint]):
             if before is None:
                 self._session.execute(insert(table).values(row))
             elif before != row:
-                self._session.execute(update(table).where(table.c.id == ir_id).values(row))
+                changed = {name: value for name, value in row.items() if before[name] != value}
+                self._session.execute(update(table).where(table.c.id == ir_id).values(changed))
         loaded.ir_rows = current
 
 

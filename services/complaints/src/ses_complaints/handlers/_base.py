@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -279,14 +279,10 @@ def open_complaint(
     """
     missing = not_found_for(actor, Resource(kind=ResourceKind.COMPLAINT, id=complaint_id))
     session = (deps.reads if read_only else deps.sessions)()
-    statement = select(t.complaints).where(t.complaints.c.id == complaint_id)
+    statement = _COMPLAINT if read_only else _COMPLAINT_FOR_UPDATE
     try:
         session.begin()
-        row = (
-            session.execute(statement if read_only else statement.with_for_update())
-            .mappings()
-            .first()
-        )
+        row = session.execute(statement, {"complaint_id": complaint_id}).mappings().first()
     except BaseException:
         session.close()
         raise
@@ -331,10 +327,11 @@ def view_complaint(
     """
     named = complaint_id or reference_number
     missing = not_found_for(actor, Resource(kind=ResourceKind.COMPLAINT, id=named))
-    table = t.complaints
-    where = table.c.id == complaint_id if complaint_id else table.c.reference_number == named
+    statement = (
+        _COMPLAINT_WITH_COMPANY_BY_ID if complaint_id else _COMPLAINT_WITH_COMPANY_BY_REFERENCE
+    )
     with deps.read_transaction() as connection:
-        row = connection.execute(_COMPLAINT_WITH_COMPANY.where(where)).mappings().first()
+        row = connection.execute(statement, {"named": named}).mappings().first()
         if row is None:
             raise missing
         complaint = Complaint.model_validate(row["document"])
@@ -373,6 +370,18 @@ _COMPLAINT_WITH_COMPANY = select(
         t.directory_companies.c.company_id == t.complaints.c.company_id,
     )
 )
+
+
+# Built once: a statement built per call spent more in SQLAlchemy's construction and
+# cache-key walk than in the database.
+_COMPLAINT_WITH_COMPANY_BY_ID = _COMPLAINT_WITH_COMPANY.where(
+    t.complaints.c.id == bindparam("named")
+)
+_COMPLAINT_WITH_COMPANY_BY_REFERENCE = _COMPLAINT_WITH_COMPANY.where(
+    t.complaints.c.reference_number == bindparam("named")
+)
+_COMPLAINT = select(t.complaints).where(t.complaints.c.id == bindparam("complaint_id"))
+_COMPLAINT_FOR_UPDATE = _COMPLAINT.with_for_update()
 
 
 def _company_of(row: RowMapping) -> CompanyEntry | None:

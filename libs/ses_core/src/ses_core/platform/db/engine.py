@@ -143,10 +143,10 @@ def _sqlite_engine(url: URL, *, busy_timeout: float, echo: bool, **options: Any)
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
         reads_only = bool(connection.get_execution_options().get("ses_read_only", False))
-        if connection.info.get(_QUERY_ONLY, False) != reads_only:
-            connection.exec_driver_sql(f"PRAGMA query_only={int(reads_only)}")
-            connection.info[_QUERY_ONLY] = reads_only
         dbapi_connection = connection.connection.dbapi_connection
+        if connection.info.get(_QUERY_ONLY, False) != reads_only:
+            _send(dbapi_connection, f"PRAGMA query_only={int(reads_only)}")
+            connection.info[_QUERY_ONLY] = reads_only
         if reads_only:
             _send(dbapi_connection, "BEGIN")
             return
@@ -165,7 +165,8 @@ def _send(dbapi_connection: Any, sql: str) -> None:
 
     A BEGIN through SQLAlchemy's statement machinery (``exec_driver_sql``) was a seventh of
     a short read's Python in the worker thread; nothing of that machinery (caching,
-    events, result handling) serves a statement that returns nothing.
+    events, result handling) serves a statement that returns nothing (``BEGIN``, the
+    ``query_only`` switch).
     """
     try:
         dbapi_connection.execute(sql)

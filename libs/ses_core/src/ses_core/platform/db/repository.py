@@ -34,9 +34,21 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Select, Table, delete, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
@@ -156,11 +168,10 @@ class TenantScopedRepository(ABC, Generic[AggregateT]):
     # -- used by the unit of work ----------------------------------------------------------
 
     def _flush(self, entry: TrackedAggregate) -> None:
-        """Write ``entry``'s aggregate back if its row changed since load (or delete it)."""
+        """Write back the columns of ``entry``'s row that changed since load (or delete it)."""
         key = entry.row[self.id_column]
-        where = (self._tenant_is(), self._id_is(key))
         if entry.removed:
-            self._session.execute(delete(self.table).where(*where))
+            self._session.execute(delete(self.table).where(self._tenant_is(), self._id_is(key)))
             return
         row = self._checked_row(entry.aggregate)  # type: ignore[arg-type]
         if row == entry.row:
@@ -170,7 +181,13 @@ class TenantScopedRepository(ABC, Generic[AggregateT]):
                 f"The id of {self.aggregate_name or self.table.name} {key!r} changed to "
                 f"{row[self.id_column]!r}; ids are permanent."
             )
-        result = self._session.execute(update(self.table).where(*where).values(row))
+        # Only the columns that changed: an UPDATE naming an indexed column rewrites that
+        # index's entry even when the value is the same (SQLite).
+        changed = {name: value for name, value in row.items() if entry.row.get(name) != value}
+        result = self._session.execute(
+            _update_by_key(self.table, self.id_column),
+            {**changed, _WHERE_TENANT: self.tenant_id, _WHERE_KEY: key},
+        )
         if cast(CursorResult[Any], result).rowcount != 1:
             raise NotFound(
                 f"{self.aggregate_name or self.table.name} {key!r} was removed while this "
@@ -219,3 +236,17 @@ class TenantScopedRepository(ABC, Generic[AggregateT]):
 
     def _id_is(self, key: Any) -> ColumnElement[bool]:
         return cast(ColumnElement[bool], self.table.c[self.id_column] == key)
+
+
+_WHERE_TENANT = "where_tenant_id_"
+_WHERE_KEY = "where_key_"
+
+
+@cache
+def _update_by_key(table: Table, id_column: str) -> Update:
+    """``UPDATE table SET <the columns passed> WHERE tenant_id = ? AND <id> = ?``, built once
+    per table: built per call, SQLAlchemy's construction and cache-key walk of the values
+    cost more than the statement. The SET clause is the parameters' columns."""
+    return update(table).where(
+        table.c.tenant_id == bindparam(_WHERE_TENANT), table.c[id_column] == bindparam(_WHERE_KEY)
+    )

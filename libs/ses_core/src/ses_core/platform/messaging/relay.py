@@ -78,6 +78,11 @@ class OutboxRelay:
         loop = self._loop
         if loop is None or loop.is_closed():
             return  # not running yet: its first pass will find the rows
+        if self._wake.is_set():
+            # A wake-up is pending: the pass it starts clears it before reading the rows,
+            # so it reads this commit's too. (Under load most commits find it set; each
+            # wake-up written from a thread is a write to the loop's self-pipe.)
+            return
         loop.call_soon_threadsafe(self._wake.set)
 
     async def run(self) -> None:
