@@ -557,7 +557,8 @@ async def test_get_complaint_reads_the_complaint_and_its_company_in_one_statemen
     assert "directory_companies" in statements[0]
 
 
-async def test_a_command_reads_its_complaint_in_one_statement(harness: Harness) -> None:
+async def _proceed_to_processing(harness: Harness) -> list[str]:
+    """Open a complaint in preliminary review; the statements that named it."""
     complaint = await create(harness, preliminary_review=True)
     request = pb.ProceedToProcessingRequest(complaint_id=complaint.complaint_id)
 
@@ -565,18 +566,17 @@ async def test_a_command_reads_its_complaint_in_one_statement(harness: Harness) 
         opened = (await harness.call("ProceedToProcessing", request, SUPERVISOR)).complaint
 
     assert opened.status == pb.COMPLAINT_STATUS_OPEN
+    return statements
+
+
+async def test_a_command_reads_its_complaint_in_one_statement(harness: Harness) -> None:
+    statements = await _proceed_to_processing(harness)
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(reads) == 1, reads
 
 
 async def test_a_command_writes_back_only_the_columns_it_changed(harness: Harness) -> None:
-    complaint = await create(harness, preliminary_review=True)
-    request = pb.ProceedToProcessingRequest(complaint_id=complaint.complaint_id)
-
-    with _StatementsNaming(complaint.complaint_id) as statements:
-        opened = (await harness.call("ProceedToProcessing", request, SUPERVISOR)).complaint
-
-    assert opened.status == pb.COMPLAINT_STATUS_OPEN
+    statements = await _proceed_to_processing(harness)
     (written,) = [s for s in statements if s.lstrip().upper().startswith("UPDATE COMPLAINTS ")]
     assigned = written.split(" SET ", 1)[1].split(" WHERE ", 1)[0]
     assert "status" in assigned, written
